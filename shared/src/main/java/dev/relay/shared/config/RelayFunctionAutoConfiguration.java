@@ -1,0 +1,70 @@
+package dev.relay.shared.config;
+
+import dev.relay.shared.gitops.ConfigRepository;
+import dev.relay.shared.gitops.GitCredentials;
+import dev.relay.shared.gitops.GitOpsWriter;
+import dev.relay.shared.gitops.GitWriterSettings;
+import dev.relay.shared.http.CloudEventEndpoint;
+import dev.relay.shared.http.EventMetrics;
+import dev.relay.shared.http.RelayHttpProperties;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.LazyInitializationExcludeFilter;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.cloud.function.context.FunctionCatalog;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** What every Relay function process gets: the CloudEvent endpoint, metrics, the pipeline config, the Git writer. */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration",
+        "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration"})
+@EnableConfigurationProperties({RelayProperties.class, RelayHttpProperties.class})
+public class RelayFunctionAutoConfiguration {
+
+    @Bean
+    static LazyInitializationExcludeFilter relayConfigurationIsEager() {
+        return LazyInitializationExcludeFilter.forBeanTypes(RelayProperties.class, RelayHttpProperties.class);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EventMetrics relayEventMetrics(ObjectProvider<MeterRegistry> registry) {
+        return new EventMetrics(registry.getIfAvailable(SimpleMeterRegistry::new));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    CloudEventEndpoint relayCloudEventEndpoint(FunctionCatalog catalog, RelayHttpProperties http, EventMetrics metrics,
+            Environment environment) {
+        String defaultFunction = http.defaultFunction() != null && !http.defaultFunction().isBlank()
+                ? http.defaultFunction()
+                : environment.getProperty("spring.cloud.function.definition", "");
+        return new CloudEventEndpoint(catalog,
+                new RelayHttpProperties(http.maxEventBytes(), defaultFunction.contains(";") ? "" : defaultFunction),
+                metrics);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    GitOpsWriter relayGitOpsWriter(RelayProperties properties) {
+        return new GitOpsWriter(settingsOf(properties.git()));
+    }
+
+    public static GitWriterSettings settingsOf(RelayProperties.Git git) {
+        return new GitWriterSettings(git.cacheDir(), git.depth(), git.maxAttempts(), git.initialBackoff(),
+                git.maxBackoff(), git.authorName(), git.authorEmail(), git.timeout());
+    }
+
+    public static ConfigRepository repositoryOf(RelayProperties.ConfigRepo repo) {
+        RelayProperties.Credentials c = repo.credentials();
+        GitCredentials credentials = c == null ? GitCredentials.none()
+                : new GitCredentials(c.username(), c.usernameFile(), c.passwordFile(), c.tokenFile(),
+                        c.sshKeyFile(), c.knownHostsFile());
+        return new ConfigRepository(repo.url(), repo.branch(), credentials);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.relay.shared.events;
+
+import java.util.List;
+
+/** Data payloads of Relay's event types, one record per shape (EVENTS.md). Fields may be added, never renamed. */
+public final class Payloads {
+
+    private Payloads() {
+    }
+
+    public record GitPushed(String repository, String ref, String commit, String before, String pusher,
+            String provider) {
+    }
+
+    public record Build(String repository, String commit, String image, String builder, String job,
+            String reason) {
+    }
+
+    public record ImagePushed(String image, String tag, String digest, String registry, String sourceCommit) {
+    }
+
+    public record SeverityCounts(int critical, int high, int medium, int low, int unknown) {
+    }
+
+    public record Scan(String image, String tag, String digest, SeverityCounts counts, String policy,
+            List<String> blocking, String reason, String sourceCommit) {
+    }
+
+    public record Manifest(String app, String environment, String image, String tag, String digest,
+            String configRepository, String path, String commit, String previousTag, String reason) {
+    }
+
+    public record PromotionPending(String app, String environment, String image, String tag, String digest,
+            String approvalType) {
+    }
+
+    public record PromotionApproved(String app, String environment, String digest, String approver) {
+    }
+
+    public record SyncSucceeded(String app, String environment, String revision, String provider) {
+    }
+
+    public record Check(String name, boolean ok, String detail) {
+    }
+
+    public record Verify(String app, String environment, String image, String digest, List<Check> checks) {
+    }
+
+    public record MetricBreached(String app, String environment, String metric, Double value, Double threshold) {
+    }
+
+    public record Rollback(String app, String environment, String fromImage, String toImage, String commit,
+            String reason) {
+    }
+}

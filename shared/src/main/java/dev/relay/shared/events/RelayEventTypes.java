@@ -1,0 +1,27 @@
+package dev.relay.shared.events;
+
+/** The CloudEvent types of Relay's event contract (shared/design/EVENTS.md). */
+public final class RelayEventTypes {
+
+    public static final String GIT_PUSHED = "dev.relay.git.pushed";
+    public static final String BUILD_STARTED = "dev.relay.build.started";
+    public static final String BUILD_SKIPPED = "dev.relay.build.skipped";
+    public static final String BUILD_FAILED = "dev.relay.build.failed";
+    public static final String IMAGE_PUSHED = "dev.relay.image.pushed";
+    public static final String SCAN_PASSED = "dev.relay.scan.passed";
+    public static final String SCAN_FAILED = "dev.relay.scan.failed";
+    public static final String SCAN_ERRORED = "dev.relay.scan.errored";
+    public static final String MANIFEST_BUMPED = "dev.relay.manifest.bumped";
+    public static final String MANIFEST_UNCHANGED = "dev.relay.manifest.unchanged";
+    public static final String PROMOTION_PENDING = "dev.relay.promotion.pending";
+    public static final String PROMOTION_APPROVED = "dev.relay.promotion.approved";
+    public static final String SYNC_SUCCEEDED = "dev.relay.sync.succeeded";
+    public static final String VERIFY_PASSED = "dev.relay.verify.passed";
+    public static final String VERIFY_FAILED = "dev.relay.verify.failed";
+    public static final String METRIC_BREACHED = "dev.relay.metric.breached";
+    public static final String ROLLBACK_COMPLETED = "dev.relay.rollback.completed";
+    public static final String ROLLBACK_SKIPPED = "dev.relay.rollback.skipped";
+
+    private RelayEventTypes() {
+    }
+}

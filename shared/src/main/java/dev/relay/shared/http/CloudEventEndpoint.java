@@ -1,0 +1,163 @@
+package dev.relay.shared.http;
+
+import dev.relay.shared.events.RelayExtensions;
+import io.cloudevents.CloudEvent;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.cloud.function.context.FunctionCatalog;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The HTTP face of every Relay function: {@code POST /} invokes the function named by
+ * {@code spring.cloud.function.definition}, {@code POST /<name>} a named one (relay-local hosts several). Accepts
+ * binary and structured CloudEvents, answers the function's CloudEvent in binary mode, and turns every failure
+ * into an RFC 9457 problem: 4xx changes nothing and is not retried, 5xx asks the broker to retry.
+ */
+@RestController
+public class CloudEventEndpoint {
+
+    private static final Logger log = LoggerFactory.getLogger(CloudEventEndpoint.class);
+
+    private final FunctionCatalog catalog;
+    private final RelayHttpProperties properties;
+    private final EventMetrics metrics;
+
+    public CloudEventEndpoint(FunctionCatalog catalog, RelayHttpProperties properties, EventMetrics metrics) {
+        this.catalog = catalog;
+        this.properties = properties;
+        this.metrics = metrics;
+    }
+
+    @PostMapping("/")
+    public ResponseEntity<?> invokeDefault(HttpServletRequest request) {
+        String definition = properties.defaultFunction();
+        if (definition == null || definition.isBlank()) {
+            return Problems.of(404, "no-default-function", "No function at /",
+                    "This process hosts several functions; POST to /<function-name>.", Map.of());
+        }
+        return invoke(definition, request);
+    }
+
+    @PostMapping("/{function}")
+    public ResponseEntity<?> invokeNamed(@PathVariable("function") String function, HttpServletRequest request) {
+        return invoke(function, request);
+    }
+
+    private ResponseEntity<?> invoke(String functionName, HttpServletRequest request) {
+        long started = System.nanoTime();
+        Function<CloudEvent, CloudEvent> function = lookup(functionName);
+        if (function == null) {
+            return Problems.of(404, "unknown-function", "No such function",
+                    "No function named '" + functionName + "' is hosted here.", Map.of());
+        }
+        CloudEvent event = null;
+        String outcome = "failed";
+        try {
+            event = CloudEventCodec.read(headersOf(request), readBody(request));
+            MDC.put(RelayExtensions.TRACE, RelayExtensions.traceOf(event));
+            CloudEvent answer = function.apply(event);
+            if (answer == null) {
+                outcome = "no-answer";
+                log.info("event {} id={} handled by {}: no answer", event.getType(), event.getId(), functionName);
+                return ResponseEntity.accepted().build();
+            }
+            outcome = answer.getType();
+            log.info("event {} id={} handled by {}: answered {} id={}", event.getType(), event.getId(), functionName,
+                    answer.getType(), answer.getId());
+            CloudEventCodec.HttpEvent http = CloudEventCodec.write(answer);
+            HttpHeaders headers = new HttpHeaders();
+            http.headers().forEach(headers::set);
+            return ResponseEntity.ok().headers(headers).body(http.body());
+        } catch (RelayEventException e) {
+            outcome = e instanceof EventRejectedException ? "rejected" : "retryable";
+            logProblem(functionName, event, e);
+            return Problems.of(e, problemProperties(event));
+        } catch (RuntimeException e) {
+            outcome = "failed";
+            log.error("event {} id={} failed in {}: {}", event == null ? "?" : event.getType(),
+                    event == null ? "?" : event.getId(), functionName, e.toString(), e);
+            return Problems.of(500, "internal-error", "The function failed",
+                    "An unexpected error occurred; the broker may retry. See the function's log.",
+                    problemProperties(event));
+        } finally {
+            metrics.record(functionName, event == null ? "invalid" : event.getType(), outcome,
+                    Duration.ofNanos(System.nanoTime() - started));
+            MDC.remove(RelayExtensions.TRACE);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Function<CloudEvent, CloudEvent> lookup(String name) {
+        if (!name.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+            return null;
+        }
+        Object function = catalog.lookup(Function.class, name);
+        return function instanceof Function<?, ?> f ? (Function<CloudEvent, CloudEvent>) f : null;
+    }
+
+    private byte[] readBody(HttpServletRequest request) {
+        long limit = properties.maxEventBytes();
+        if (request.getContentLengthLong() > limit) {
+            throw tooLarge(limit);
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (body.length > limit) {
+                throw tooLarge(limit);
+            }
+            return body;
+        } catch (IOException e) {
+            throw EventRejectedException.badRequest("unreadable-body", "The request body could not be read",
+                    e.getMessage());
+        }
+    }
+
+    private static EventRejectedException tooLarge(long limit) {
+        return new EventRejectedException(413, "event-too-large", "Event too large",
+                "The request body exceeds the limit of " + limit + " bytes (relay.http.max-event-bytes).");
+    }
+
+    private static Map<String, String> headersOf(HttpServletRequest request) {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (String name : Collections.list(request.getHeaderNames())) {
+            headers.put(name.toLowerCase(), request.getHeader(name));
+        }
+        return headers;
+    }
+
+    private static Map<String, Object> problemProperties(CloudEvent event) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        if (event != null) {
+            properties.put("eventId", event.getId());
+            properties.put("eventType", event.getType());
+            properties.put(RelayExtensions.TRACE, RelayExtensions.traceOf(event));
+        }
+        return properties;
+    }
+
+    private static void logProblem(String function, CloudEvent event, RelayEventException e) {
+        String type = event == null ? "?" : event.getType();
+        String id = event == null ? "?" : event.getId();
+        if (e instanceof EventRejectedException) {
+            log.warn("event {} id={} rejected by {}: {} {} {}", type, id, function, e.status(), e.problemType(),
+                    e.detail());
+        } else {
+            log.warn("event {} id={} failed transiently in {}: {} {} {}", type, id, function, e.status(),
+                    e.problemType(), e.detail());
+        }
+    }
+}
