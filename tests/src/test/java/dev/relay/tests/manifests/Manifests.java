@@ -1,0 +1,153 @@
+package dev.relay.tests.manifests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Finds the repository's deployment manifests ({@code knative/} and {@code triggers/}) and parses them.
+ *
+ * <p>YAML is read with SnakeYAML (YAML 1.1, like kubectl's parser), duplicate keys rejected.
+ */
+final class Manifests {
+
+    /** One YAML document of one file. {@code index} counts documents in the file from 0. */
+    record Manifest(Path file, int index, Map<String, Object> content) {
+
+        String apiVersion() {
+            return String.valueOf(content.get("apiVersion"));
+        }
+
+        String kind() {
+            return String.valueOf(content.get("kind"));
+        }
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata() {
+            Object m = content.get("metadata");
+            return m instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+        }
+
+        String name() {
+            return String.valueOf(metadata().get("name"));
+        }
+
+        /** Short label for failure messages: {@code knative/broker.yaml#0 Broker/relay}. */
+        String label(Path root) {
+            return root.relativize(file) + "#" + index + " " + kind() + "/" + name();
+        }
+    }
+
+    private Manifests() {
+    }
+
+    /** The repository root: the nearest directory upward from the working directory with knative/ and triggers/. */
+    static Path repoRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("knative")) && Files.isDirectory(p.resolve("triggers"))
+                    && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no directory with knative/ and triggers/ above " + dir);
+    }
+
+    /** Every {@code .yaml}/{@code .yml} file under {@code dir}, sorted. */
+    static List<Path> yamlFiles(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> {
+                        String n = p.getFileName().toString();
+                        return n.endsWith(".yaml") || n.endsWith(".yml");
+                    })
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setAllowRecursiveKeys(false);
+        return new Yaml(new SafeConstructor(options));
+    }
+
+    /**
+     * Parses every document of a file. Throws (with the file name) on a YAML error, on a document that is not a
+     * mapping; empty documents (e.g. a trailing {@code ---}) are skipped.
+     */
+    static List<Manifest> parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return parse(file, text);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Manifest> parse(Path file, String text) {
+        List<Manifest> out = new ArrayList<>();
+        int index = 0;
+        try {
+            for (Object doc : yaml().loadAll(text)) {
+                if (doc == null) {
+                    index++;
+                    continue;
+                }
+                if (!(doc instanceof Map<?, ?> map)) {
+                    throw new IllegalArgumentException(file + " document " + index + " is not a mapping but "
+                            + doc.getClass().getSimpleName());
+                }
+                out.add(new Manifest(file, index++, (Map<String, Object>) map));
+            }
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalArgumentException) {
+                throw e;
+            }
+            throw new IllegalArgumentException(file + " does not parse as YAML: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Parses every YAML file under the given directories. */
+    static List<Manifest> parseAll(List<Path> dirs) {
+        List<Manifest> out = new ArrayList<>();
+        for (Path dir : dirs) {
+            for (Path f : yamlFiles(dir)) {
+                out.addAll(parse(f));
+            }
+        }
+        return out;
+    }
+
+    /** Deep copy of a parsed document (maps and lists), for negative tests that mutate a real manifest. */
+    @SuppressWarnings("unchecked")
+    static <T> T deepCopy(T value) {
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new java.util.LinkedHashMap<>();
+            m.forEach((k, v) -> copy.put(String.valueOf(k), deepCopy(v)));
+            return (T) copy;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> copy = new ArrayList<>();
+            l.forEach(v -> copy.add(deepCopy(v)));
+            return (T) copy;
+        }
+        return value;
+    }
+}
