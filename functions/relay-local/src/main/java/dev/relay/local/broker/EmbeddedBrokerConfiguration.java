@@ -1,0 +1,88 @@
+package dev.relay.local.broker;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Wires the embedded broker: Triggers from {@code relay.local.broker.triggers-dir} (or the classpath copy of the
+ * repository's {@code triggers/}), the local server port for subscriber addresses, and the HTTP endpoints.
+ * The application provides a {@link HostedFunctions} bean.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(BrokerProperties.class)
+@Import(BrokerController.class)
+public class EmbeddedBrokerConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBrokerConfiguration.class);
+
+    /** The port of the main web server, once it listens. */
+    @Bean
+    MainServerPort brokerMainServerPort(Environment environment) {
+        return new MainServerPort(environment);
+    }
+
+    @Bean
+    CloudEventHttp brokerCloudEventHttp(ObjectProvider<JsonMapper> jsonMapper) {
+        return new CloudEventHttp(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+    }
+
+    @Bean
+    SubscriberResolver brokerSubscriberResolver(ObjectProvider<HostedFunctions> hostedFunctions,
+            MainServerPort port) {
+        HostedFunctions hosted = hostedFunctions.getIfAvailable(() -> {
+            log.warn("no HostedFunctions bean: the embedded broker treats every Service ref as not hosted");
+            return HostedFunctions.none();
+        });
+        return new SubscriberResolver(hosted, port::get);
+    }
+
+    @Bean(destroyMethod = "close")
+    EmbeddedBroker embeddedBroker(BrokerProperties properties, SubscriberResolver resolver, CloudEventHttp codec,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        TriggerLoader loader = new TriggerLoader();
+        List<TriggerDefinition> triggers = properties.triggersDir() != null
+                ? loader.loadDirectory(properties.triggersDir())
+                : loader.loadResources(TriggerLoader.DEFAULT_LOCATION);
+        if (triggers.isEmpty()) {
+            log.warn("the embedded broker found no Triggers in {}", properties.triggersDir() != null
+                    ? properties.triggersDir() : TriggerLoader.DEFAULT_LOCATION);
+        }
+        return new EmbeddedBroker(triggers, resolver, codec, properties, meterRegistry.getIfAvailable());
+    }
+
+    /** Remembers the main server's port ({@code local.server.port}); management servers are ignored. */
+    static final class MainServerPort implements ApplicationListener<WebServerInitializedEvent> {
+
+        private final AtomicInteger port = new AtomicInteger();
+        private final Environment environment;
+
+        MainServerPort(Environment environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        public void onApplicationEvent(WebServerInitializedEvent event) {
+            String namespace = event.getApplicationContext().getServerNamespace();
+            if (namespace == null || namespace.isEmpty() || "server".equals(namespace)) {
+                port.set(event.getWebServer().getPort());
+            }
+        }
+
+        int get() {
+            int known = port.get();
+            return known > 0 ? known : environment.getProperty("local.server.port", Integer.class, -1);
+        }
+    }
+}
