@@ -11,7 +11,6 @@ import dev.relay.shared.yaml.YamlEdit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,12 +33,7 @@ final class ManifestBump implements RepoEdit {
     public List<FileChange> apply(Path workTree) throws IOException {
         RelayProperties.Environment environment = request.environment();
         Path file = GitOpsWriter.resolveInside(workTree, environment.path());
-        String original;
-        try {
-            original = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new ManifestMissingException(environment.path());
-        }
+        String original = Files.readString(file, StandardCharsets.UTF_8);
         String digest = environment.pinDigest() ? request.digest() : null;
         YamlEdit edit = switch (environment.strategy()) {
             case KUSTOMIZE -> KustomizeImageSetter.set(original,
@@ -84,12 +78,5 @@ final class ManifestBump implements RepoEdit {
             trailers.put("Relay-Approved-By", request.approvedBy());
         }
         return new CommitMessage(subject, body, trailers);
-    }
-
-    /** The configured manifest file is not in the config repository: a configuration fault, not the event's. */
-    static final class ManifestMissingException extends IOException {
-        ManifestMissingException(String path) {
-            super("manifest " + path + " does not exist in the config repository");
-        }
     }
 }

@@ -6,7 +6,6 @@ import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelaySources;
 import dev.relay.shared.gitops.GitOpsWriter;
-import dev.relay.shared.config.RepositoryUrls;
 import dev.relay.shared.http.EventRejectedException;
 import io.cloudevents.CloudEvent;
 import java.util.function.Function;
@@ -46,7 +45,7 @@ public class ScanPassBumpFunction implements Function<CloudEvent, CloudEvent> {
 
     private static CloudEvent answer(CloudEvent cause, BumpOutcome outcome) {
         BumpRequest request = outcome.request();
-        String repository = RepositoryUrls.redact(request.pipeline().configRepo().url());
+        String repository = request.pipeline().configRepo().toConfigRepository().redactedUrl();
         if (outcome instanceof BumpOutcome.Bumped bumped) {
             log.info("bumped {}/{} to {}:{} in commit {} (previous {}, {} attempt(s))", request.app(),
                     request.environment().name(), request.image(), request.tag(), bumped.commit(),

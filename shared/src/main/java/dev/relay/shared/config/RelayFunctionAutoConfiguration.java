@@ -1,9 +1,6 @@
 package dev.relay.shared.config;
 
-import dev.relay.shared.gitops.ConfigRepository;
-import dev.relay.shared.gitops.GitCredentials;
 import dev.relay.shared.gitops.GitOpsWriter;
-import dev.relay.shared.gitops.GitWriterSettings;
 import dev.relay.shared.http.CloudEventEndpoint;
 import dev.relay.shared.http.EventMetrics;
 import dev.relay.shared.http.RelayHttpProperties;
@@ -52,19 +49,7 @@ public class RelayFunctionAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     GitOpsWriter relayGitOpsWriter(RelayProperties properties) {
-        return new GitOpsWriter(settingsOf(properties.git()));
+        return new GitOpsWriter(properties.git().toWriterSettings());
     }
 
-    public static GitWriterSettings settingsOf(RelayProperties.Git git) {
-        return new GitWriterSettings(git.cacheDir(), git.depth(), git.maxAttempts(), git.initialBackoff(),
-                git.maxBackoff(), git.authorName(), git.authorEmail(), git.timeout());
-    }
-
-    public static ConfigRepository repositoryOf(RelayProperties.ConfigRepo repo) {
-        RelayProperties.Credentials c = repo.credentials();
-        GitCredentials credentials = c == null ? GitCredentials.none()
-                : new GitCredentials(c.username(), c.usernameFile(), c.passwordFile(), c.tokenFile(),
-                        c.sshKeyFile(), c.knownHostsFile());
-        return new ConfigRepository(repo.url(), repo.branch(), credentials);
-    }
 }

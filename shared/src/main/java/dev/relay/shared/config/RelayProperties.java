@@ -1,5 +1,8 @@
 package dev.relay.shared.config;
 
+import dev.relay.shared.gitops.ConfigRepository;
+import dev.relay.shared.gitops.GitCredentials;
+import dev.relay.shared.gitops.GitWriterSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
@@ -48,6 +51,11 @@ public record RelayProperties(
             @DefaultValue("Relay") @NotBlank String authorName,
             @DefaultValue("relay@relay.dev") @NotBlank String authorEmail,
             @DefaultValue("60s") Duration timeout) {
+
+        public GitWriterSettings toWriterSettings() {
+            return new GitWriterSettings(cacheDir, depth, maxAttempts, initialBackoff, maxBackoff, authorName,
+                    authorEmail, timeout);
+        }
     }
 
     /** One application: its image repository, its config repository and its environments in promotion order. */
@@ -89,6 +97,14 @@ public record RelayProperties(
             @NotBlank String url,
             @DefaultValue("main") @NotBlank @Pattern(regexp = BRANCH, message = "must be a plain branch name") String branch,
             @Valid @DefaultValue Credentials credentials) {
+
+        public ConfigRepository toConfigRepository() {
+            GitCredentials gitCredentials = credentials == null ? GitCredentials.none()
+                    : new GitCredentials(credentials.username(), credentials.usernameFile(),
+                            credentials.passwordFile(), credentials.tokenFile(), credentials.sshKeyFile(),
+                            credentials.knownHostsFile());
+            return new ConfigRepository(url, branch, gitCredentials);
+        }
 
         public static final String BRANCH = "[A-Za-z0-9._][A-Za-z0-9._/-]{0,199}";
 
