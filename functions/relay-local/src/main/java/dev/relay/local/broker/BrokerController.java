@@ -1,5 +1,6 @@
 package dev.relay.local.broker;
 
+import dev.relay.shared.http.CloudEventCodec;
 import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.http.Problems;
 import io.cloudevents.CloudEvent;
@@ -32,11 +33,9 @@ public class BrokerController {
     static final int MAX_EVENT_BYTES = 1024 * 1024;
 
     private final EmbeddedBroker broker;
-    private final CloudEventHttp codec;
 
-    public BrokerController(EmbeddedBroker broker, CloudEventHttp codec) {
+    public BrokerController(EmbeddedBroker broker) {
         this.broker = broker;
-        this.codec = codec;
     }
 
     @PostMapping("/broker")
@@ -54,7 +53,7 @@ public class BrokerController {
         }
         CloudEvent event;
         try {
-            event = codec.read(headersOf(request), body);
+            event = CloudEventCodec.read(headersOf(request), body);
         } catch (EventRejectedException e) {
             return Problems.of(e, Map.of());
         }

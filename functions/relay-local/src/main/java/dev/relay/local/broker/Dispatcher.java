@@ -1,6 +1,7 @@
 package dev.relay.local.broker;
 
 import dev.relay.shared.events.RelayExtensions;
+import dev.relay.shared.http.CloudEventCodec;
 import dev.relay.shared.http.EventRejectedException;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -16,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -48,20 +51,18 @@ final class Dispatcher {
     private final Executor workers;
     private final ScheduledExecutorService timer;
     private final Duration requestTimeout;
-    private final CloudEventHttp codec;
     private final SubscriberResolver resolver;
     private final EventLog eventLog;
     private final BiConsumer<CloudEvent, EventLog.ReplyOf> replies;
     private final MeterRegistry meters;
 
     Dispatcher(HttpClient http, Executor workers, ScheduledExecutorService timer, Duration requestTimeout,
-            CloudEventHttp codec, SubscriberResolver resolver, EventLog eventLog,
+            SubscriberResolver resolver, EventLog eventLog,
             BiConsumer<CloudEvent, EventLog.ReplyOf> replies, MeterRegistry meters) {
         this.http = http;
         this.workers = workers;
         this.timer = timer;
         this.requestTimeout = requestTimeout;
-        this.codec = codec;
         this.resolver = resolver;
         this.eventLog = eventLog;
         this.replies = replies;
@@ -102,9 +103,9 @@ final class Dispatcher {
         CloudEvent reply = null;
         int status = answer.status;
         String error = answer.error;
-        if (DeliveryPolicy.isSuccess(status) && CloudEventHttp.carriesEvent(answer.headers::get)) {
+        if (DeliveryPolicy.isSuccess(status) && CloudEventCodec.carriesEvent(answer.headers)) {
             try {
-                reply = codec.read(answer.headers, answer.body);
+                reply = CloudEventCodec.read(answer.headers, answer.body);
             } catch (EventRejectedException e) {
                 // Knative answers 502 Bad Gateway when the subscriber's reply is not a valid event.
                 status = 502;
@@ -211,9 +212,9 @@ final class Dispatcher {
 
     private Answer send(URI target, CloudEvent event) {
         HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(requestTimeout).header("Prefer", "reply");
-        CloudEventHttp.binaryHeaders(event).forEach(request::header);
-        byte[] data = event.getData() == null ? new byte[0] : event.getData().toBytes();
-        request.POST(HttpRequest.BodyPublishers.ofByteArray(data));
+        CloudEventCodec.HttpEvent binary = CloudEventCodec.write(event);
+        binary.headers().forEach(request::header);
+        request.POST(HttpRequest.BodyPublishers.ofByteArray(binary.body()));
         long start = System.nanoTime();
         try {
             HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -222,7 +223,7 @@ final class Dispatcher {
                 body = in.readNBytes(MAX_BODY_BYTES + 1);
             }
             long latencyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            Map<String, String> headers = CloudEventHttp.firstValues(response.headers().map());
+            Map<String, String> headers = firstValues(response.headers().map());
             if (body.length > MAX_BODY_BYTES) {
                 return new Answer(502, headers, new byte[0], latencyMs, "answer larger than 1 MiB");
             }
@@ -247,6 +248,16 @@ final class Dispatcher {
                     .register(meters)
                     .increment();
         }
+    }
+
+    private static Map<String, String> firstValues(Map<String, List<String>> headers) {
+        Map<String, String> first = new LinkedHashMap<>();
+        headers.forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                first.putIfAbsent(name, values.get(0));
+            }
+        });
+        return first;
     }
 
     /** Base64 of the failed answer's body, truncated to Knative's 1024 characters. */

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A Knative Eventing Broker in one process: every event put on it is recorded and delivered to each Trigger whose
@@ -35,10 +36,10 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Dispatcher dispatcher;
 
-    public EmbeddedBroker(List<TriggerDefinition> triggers, SubscriberResolver resolver, CloudEventHttp codec,
+    public EmbeddedBroker(List<TriggerDefinition> triggers, SubscriberResolver resolver, JsonMapper json,
             BrokerProperties properties, MeterRegistry meters) {
         this.triggers = List.copyOf(triggers);
-        this.eventLog = new EventLog(properties.historySize(), codec::dataForDisplay);
+        this.eventLog = new EventLog(properties.historySize(), EventLog.readableData(json));
         this.workers = new ThreadPoolExecutor(properties.deliveryThreads(), properties.deliveryThreads(), 60,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(QUEUE_CAPACITY), threads("relay-broker-delivery-"));
         this.workers.allowCoreThreadTimeOut(true);
@@ -48,7 +49,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        this.dispatcher = new Dispatcher(http, workers, timer, properties.requestTimeout(), codec, resolver, eventLog,
+        this.dispatcher = new Dispatcher(http, workers, timer, properties.requestTimeout(), resolver, eventLog,
                 this::publishReply, meters);
         for (TriggerDefinition trigger : this.triggers) {
             if (!resolver.isResolvable(trigger.subscriber())) {

@@ -34,11 +34,6 @@ public class EmbeddedBrokerConfiguration {
     }
 
     @Bean
-    CloudEventHttp brokerCloudEventHttp(ObjectProvider<JsonMapper> jsonMapper) {
-        return new CloudEventHttp(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
-    }
-
-    @Bean
     SubscriberResolver brokerSubscriberResolver(ObjectProvider<HostedFunctions> hostedFunctions,
             MainServerPort port) {
         HostedFunctions hosted = hostedFunctions.getIfAvailable(() -> {
@@ -49,8 +44,8 @@ public class EmbeddedBrokerConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EmbeddedBroker embeddedBroker(BrokerProperties properties, SubscriberResolver resolver, CloudEventHttp codec,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+    EmbeddedBroker embeddedBroker(BrokerProperties properties, SubscriberResolver resolver,
+            ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<MeterRegistry> meterRegistry) {
         TriggerLoader loader = new TriggerLoader();
         List<TriggerDefinition> triggers = properties.triggersDir() != null
                 ? loader.loadDirectory(properties.triggersDir())
@@ -59,7 +54,9 @@ public class EmbeddedBrokerConfiguration {
             log.warn("the embedded broker found no Triggers in {}", properties.triggersDir() != null
                     ? properties.triggersDir() : TriggerLoader.DEFAULT_LOCATION);
         }
-        return new EmbeddedBroker(triggers, resolver, codec, properties, meterRegistry.getIfAvailable());
+        return new EmbeddedBroker(triggers, resolver,
+                jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()), properties,
+                meterRegistry.getIfAvailable());
     }
 
     /** Remembers the main server's port ({@code local.server.port}); management servers are ignored. */

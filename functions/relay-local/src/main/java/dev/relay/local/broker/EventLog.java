@@ -1,6 +1,7 @@
 package dev.relay.local.broker;
 
 import io.cloudevents.CloudEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The broker's memory of recent traffic: a bounded ring of received events, each with the outcome of its
@@ -89,6 +92,34 @@ public final class EventLog {
         }
         this.capacity = capacity;
         this.dataView = dataView;
+    }
+
+    /** Shows an event's data as parsed JSON when it is JSON, else as UTF-8 text; null when it has none. */
+    public static Function<CloudEvent, Object> readableData(JsonMapper json) {
+        return event -> {
+            if (event.getData() == null) {
+                return null;
+            }
+            byte[] bytes = event.getData().toBytes();
+            if (isJson(event.getDataContentType())) {
+                try {
+                    return json.readValue(bytes, Object.class);
+                } catch (JacksonException e) {
+                    // not JSON after all: show it as text
+                }
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        };
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return true;
+        }
+        String media = contentType.toLowerCase(Locale.ROOT);
+        int semicolon = media.indexOf(';');
+        media = (semicolon < 0 ? media : media.substring(0, semicolon)).trim();
+        return media.equals("application/json") || media.equals("text/json") || media.endsWith("+json");
     }
 
     public Entry record(CloudEvent event, ReplyOf replyOf, Instant receivedAt) {
