@@ -182,7 +182,7 @@ def cmd_setup(a):
 
     cache = os.path.join(out, "cache")
     os.makedirs(cache, exist_ok=True)
-    url = "file://" + os.path.abspath(repo)
+    url = a.url or ("file://" + os.path.abspath(repo))
     lines = ["relay:", "  git:", "    cache-dir: %s" % os.path.abspath(cache), "    depth: %d" % a.depth,
              "  pipelines:"]
     for app in range(APPS):
@@ -729,7 +729,7 @@ def cmd_report(a):
     for row in rows:
         print("| " + " | ".join(str(c).ljust(widths[i]) for i, c in enumerate(row)) + " |")
     print()
-    print("baselines: 'fresh clone' = git clone --depth %s file://... + edit + commit + push per bump (stateless);"
+    print("baselines: 'fresh clone' = git clone --depth %s <remote> + edit + commit + push per bump (stateless);"
           % a.depth)
     print("           'persistent clone' = one clone; git fetch --depth %s && reset --hard origin/main + edit + "
           "commit + push per bump;" % a.depth)
@@ -761,6 +761,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("cmd")
     p.add_argument("--out", default=".")
+    p.add_argument("--url", default="", help="remote URL of the config repo (default file://)")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--pid", type=int, default=0)
     p.add_argument("--n", type=int, default=100)

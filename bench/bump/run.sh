@@ -10,7 +10,10 @@
 #      DEPTH (50); FILES (2000); COMMITS (5000); SKIP_BUILD=1; BASELINE_ONLY=1 (no relay, exit 0 if baselines ok);
 #      BASELINE_THROUGHPUT=1 also run a concurrent git CLI throughput baseline (BASELINE_CONC, default 50);
 #      RELAY_JAR (default functions/relay-local/target/relay-local-exec.jar);
-#      BENCH_OUT (default: a new dir under bench/out/); KEEP=1 keeps it; HEALTH_TIMEOUT (180 s); JAVA_OPTS.
+#      BENCH_OUT (default: a new dir under bench/out/); KEEP=1 keeps it; HEALTH_TIMEOUT (180 s); JAVA_OPTS;
+#      TRANSPORT (git-daemon): the config repo is served by `git daemon` on loopback (git://), so relay and
+#      the git CLI talk to the same native server; TRANSPORT=file uses file:// (JGit then runs the server
+#      side, upload-pack and receive-pack, inside relay's JVM, which charges relay for the server's work).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,8 +42,10 @@ export BENCH_GIT_HOME="$OUT/home"
 mkdir -p "$BENCH_GIT_HOME"
 
 JAVA_PID=""
+DAEMON_PID=""
 cleanup() {
   local rc=$?
+  if [[ -n "$DAEMON_PID" ]]; then kill "$DAEMON_PID" 2>/dev/null || true; fi
   if [[ -n "$JAVA_PID" ]] && kill -0 "$JAVA_PID" 2>/dev/null; then
     kill "$JAVA_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$JAVA_PID" 2>/dev/null || break; sleep 0.2; done
@@ -69,7 +74,16 @@ echo "== machine: nproc=$(nproc), $(java -version 2>&1 | head -1), $(git --versi
 echo "== out: $OUT"
 
 echo "== setup"
-$PY setup --out "$OUT" --files "$FILES" --commits "$COMMITS" --depth "$DEPTH"
+REPO_URL=""
+if [[ "${TRANSPORT:-git-daemon}" == git-daemon ]]; then
+  GIT_PORT="$($PY free-port)"
+  git daemon --reuseaddr --listen=127.0.0.1 --port="$GIT_PORT" --base-path="$OUT" --export-all \
+    --enable=receive-pack --informative-errors "$OUT" >"$OUT/git-daemon.log" 2>&1 &
+  DAEMON_PID=$!
+  REPO_URL="git://127.0.0.1:$GIT_PORT/config.git"
+  echo "config repo served by git daemon at $REPO_URL"
+fi
+$PY setup --out "$OUT" --files "$FILES" --commits "$COMMITS" --depth "$DEPTH" --url "$REPO_URL"
 
 RELAY_RAN=0
 if [[ "${BASELINE_ONLY:-0}" != 1 ]]; then
