@@ -3,13 +3,9 @@ package dev.relay.shared.http;
 import dev.relay.shared.events.RelayExtensions;
 import io.cloudevents.CloudEvent;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +63,8 @@ public class CloudEventEndpoint {
         CloudEvent event = null;
         String outcome = "failed";
         try {
-            event = CloudEventCodec.read(headersOf(request), readBody(request));
+            event = CloudEventCodec.read(BoundedRequests.headers(request),
+                    BoundedRequests.body(request, properties.maxEventBytes(), "relay.http.max-event-bytes"));
             MDC.put(RelayExtensions.TRACE, RelayExtensions.traceOf(event));
             CloudEvent answer = function.apply(event);
             if (answer == null) {
@@ -107,36 +104,6 @@ public class CloudEventEndpoint {
         }
         Object function = catalog.lookup(Function.class, name);
         return function instanceof Function<?, ?> f ? (Function<CloudEvent, CloudEvent>) f : null;
-    }
-
-    private byte[] readBody(HttpServletRequest request) {
-        long limit = properties.maxEventBytes();
-        if (request.getContentLengthLong() > limit) {
-            throw tooLarge(limit);
-        }
-        try (InputStream in = request.getInputStream()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            if (body.length > limit) {
-                throw tooLarge(limit);
-            }
-            return body;
-        } catch (IOException e) {
-            throw EventRejectedException.badRequest("unreadable-body", "The request body could not be read",
-                    e.getMessage());
-        }
-    }
-
-    private static EventRejectedException tooLarge(long limit) {
-        return new EventRejectedException(413, "event-too-large", "Event too large",
-                "The request body exceeds the limit of " + limit + " bytes (relay.http.max-event-bytes).");
-    }
-
-    private static Map<String, String> headersOf(HttpServletRequest request) {
-        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (String name : Collections.list(request.getHeaderNames())) {
-            headers.put(name.toLowerCase(), request.getHeader(name));
-        }
-        return headers;
     }
 
     private static Map<String, Object> problemProperties(CloudEvent event) {

@@ -1,16 +1,13 @@
 package dev.relay.local.broker;
 
+import dev.relay.shared.http.BoundedRequests;
 import dev.relay.shared.http.CloudEventCodec;
 import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.http.Problems;
 import io.cloudevents.CloudEvent;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -39,21 +36,11 @@ public class BrokerController {
     }
 
     @PostMapping("/broker")
-    public ResponseEntity<?> ingress(HttpServletRequest request) throws IOException {
-        long declaredLength = request.getContentLengthLong();
-        if (declaredLength > MAX_EVENT_BYTES) {
-            return tooLarge(declaredLength);
-        }
-        byte[] body;
-        try (InputStream in = request.getInputStream()) {
-            body = in.readNBytes(MAX_EVENT_BYTES + 1);
-        }
-        if (body.length > MAX_EVENT_BYTES) {
-            return tooLarge(-1);
-        }
+    public ResponseEntity<?> ingress(HttpServletRequest request) {
         CloudEvent event;
         try {
-            event = CloudEventCodec.read(headersOf(request), body);
+            event = CloudEventCodec.read(BoundedRequests.headers(request),
+                    BoundedRequests.body(request, MAX_EVENT_BYTES, "the embedded broker's fixed limit"));
         } catch (EventRejectedException e) {
             return Problems.of(e, Map.of());
         }
@@ -91,19 +78,5 @@ public class BrokerController {
             view.put("origin", trigger.origin());
             return view;
         }).toList();
-    }
-
-    private static ResponseEntity<?> tooLarge(long declaredLength) {
-        return Problems.of(413, "event-too-large", "Event too large",
-                "The broker accepts events of at most " + MAX_EVENT_BYTES + " bytes"
-                        + (declaredLength > 0 ? "; this one has " + declaredLength : "") + ".", Map.of());
-    }
-
-    private static Map<String, String> headersOf(HttpServletRequest request) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String name : Collections.list(request.getHeaderNames())) {
-            headers.putIfAbsent(name.toLowerCase(Locale.ROOT), request.getHeader(name));
-        }
-        return headers;
     }
 }

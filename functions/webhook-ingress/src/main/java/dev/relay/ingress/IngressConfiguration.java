@@ -1,0 +1,95 @@
+package dev.relay.ingress;
+
+import dev.relay.ingress.git.GitHubAdapter;
+import dev.relay.ingress.git.GitLabAdapter;
+import dev.relay.ingress.git.GiteaAdapter;
+import dev.relay.ingress.pending.PendingProducer;
+import dev.relay.ingress.pending.PendingProducers;
+import dev.relay.ingress.sink.EventSink;
+import dev.relay.ingress.sink.HttpEventSink;
+import dev.relay.shared.http.EventMetrics;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.LazyInitializationExcludeFilter;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+
+/**
+ * Every bean of webhook-ingress; the application and relay-local both {@code @Import} it (nothing here is found by
+ * component scanning). Adapters are beans in an ordered list: a new producer is one new {@link WebhookAdapter} bean.
+ * Gitea comes before GitHub because Gitea also sends {@code X-GitHub-Event}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(IngressProperties.class)
+public class IngressConfiguration {
+
+    /** Fail fast at start on bad properties or a provider name no adapter knows. */
+    @Bean
+    static LazyInitializationExcludeFilter ingressConfigurationIsEager() {
+        return LazyInitializationExcludeFilter.forBeanTypes(IngressProperties.class, WebhookDispatcher.class);
+    }
+
+    @Bean
+    @Order(100)
+    GiteaAdapter giteaWebhookAdapter() {
+        return new GiteaAdapter();
+    }
+
+    @Bean
+    @Order(200)
+    GitLabAdapter gitlabWebhookAdapter() {
+        return new GitLabAdapter();
+    }
+
+    @Bean
+    @Order(300)
+    GitHubAdapter githubWebhookAdapter() {
+        return new GitHubAdapter();
+    }
+
+    @Bean
+    PendingProducer harborWebhookAdapter() {
+        return PendingProducers.harbor();
+    }
+
+    @Bean
+    PendingProducer distributionWebhookAdapter() {
+        return PendingProducers.distribution();
+    }
+
+    @Bean
+    PendingProducer argocdWebhookAdapter() {
+        return PendingProducers.argocd();
+    }
+
+    @Bean
+    PendingProducer fluxWebhookAdapter() {
+        return PendingProducers.flux();
+    }
+
+    @Bean
+    PendingProducer alertmanagerWebhookAdapter() {
+        return PendingProducers.alertmanager();
+    }
+
+    @Bean
+    HttpEventSink ingressEventSink(Environment environment, IngressProperties properties) {
+        return new HttpEventSink(environment, properties);
+    }
+
+    @Bean
+    WebhookDispatcher webhookDispatcher(ObjectProvider<WebhookAdapter> adapters, IngressProperties properties,
+            ObjectProvider<EventSink> sink) {
+        List<WebhookAdapter> ordered = adapters.orderedStream().toList();
+        return new WebhookDispatcher(ordered, properties, event -> sink.getObject().send(event));
+    }
+
+    @Bean
+    WebhookController webhookController(WebhookDispatcher dispatcher, IngressProperties properties,
+            EventMetrics metrics) {
+        return new WebhookController(dispatcher, properties, metrics);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.relay.ingress.sink;
+
+import dev.relay.ingress.IngressProperties;
+import dev.relay.shared.http.CloudEventCodec;
+import dev.relay.shared.http.EventRetryableException;
+import io.cloudevents.CloudEvent;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+
+/**
+ * Posts events in binary mode to the broker. The broker URI is read from the Environment at each send:
+ * {@code relay.ingress.sink}, else {@code K_SINK} (injected by a Knative SinkBinding) — so a value that only resolves
+ * once the server runs ({@code ${local.server.port}} in relay-local) works, and nothing fails at start-up.
+ */
+public final class HttpEventSink implements EventSink {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpEventSink.class);
+    static final String K_SINK = "K_SINK";
+
+    private final Environment environment;
+    private final IngressProperties properties;
+    private final HttpClient client;
+
+    public HttpEventSink(Environment environment, IngressProperties properties) {
+        this.environment = environment;
+        this.properties = properties;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(properties.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    @Override
+    public void send(CloudEvent event) {
+        URI sink = sink();
+        CloudEventCodec.HttpEvent http = CloudEventCodec.write(event);
+        HttpRequest.Builder request = HttpRequest.newBuilder(sink).timeout(properties.sinkTimeout());
+        http.headers().forEach(request::header);
+        HttpResponse<Void> response;
+        try {
+            response = client.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(http.body())).build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } catch (HttpTimeoutException e) {
+            throw EventRetryableException.unavailable("broker-timeout", "Broker did not answer in time",
+                    "The broker did not accept event " + event.getId() + " within " + properties.sinkTimeout()
+                            + "; redeliver the webhook.", e);
+        } catch (IOException e) {
+            log.warn("broker {} unreachable: {}", sink, e.toString());
+            throw EventRetryableException.unavailable("broker-unreachable", "Broker unreachable",
+                    "The broker could not be reached; redeliver the webhook.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EventRetryableException.unavailable("broker-unreachable", "Interrupted",
+                    "Forwarding was interrupted; redeliver the webhook.", e);
+        }
+        int status = response.statusCode();
+        if (status < 200 || status > 299) {
+            log.warn("broker {} answered {} for event {}", sink, status, event.getId());
+            throw new EventRetryableException(502, "broker-rejected", "Broker refused the event",
+                    "The broker answered HTTP " + status + " for event " + event.getId() + "; redeliver the webhook.",
+                    null);
+        }
+    }
+
+    /** The broker URI as configured right now. */
+    URI sink() {
+        String configured = environment.getProperty(IngressProperties.SINK_PROPERTY);
+        String source = IngressProperties.SINK_PROPERTY;
+        if (configured == null || configured.isBlank()) {
+            configured = environment.getProperty(K_SINK);
+            source = K_SINK;
+        }
+        if (configured == null || configured.isBlank()) {
+            throw EventRetryableException.unavailable("no-sink", "No broker configured",
+                    "webhook-ingress has nowhere to send events: set " + IngressProperties.SINK_PROPERTY + " or "
+                            + K_SINK + " (a Knative SinkBinding injects " + K_SINK + ").", null);
+        }
+        try {
+            URI uri = URI.create(configured.trim());
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw EventRetryableException.unavailable("invalid-sink", "Broker address invalid",
+                source + " is not an absolute http(s) URL.", null);
+    }
+}
