@@ -63,7 +63,9 @@ public record RelayProperties(
             @NotBlank @Pattern(regexp = IMAGE_REPOSITORY, message = "must be an image repository without tag or digest, e.g. registry.example.com/team/app")
             String image,
             @Valid @NotNull ConfigRepo configRepo,
-            @NotEmpty List<@Valid @NotNull Environment> environments) {
+            @NotEmpty List<@Valid @NotNull Environment> environments,
+            @Valid @DefaultValue Source source,
+            @Valid @DefaultValue Build build) {
 
         public static final String IMAGE_REPOSITORY =
                 "([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*";
@@ -162,4 +164,189 @@ public record RelayProperties(
             return imageName == null || imageName.isBlank() ? pipeline.image() : imageName;
         }
     }
+
+    /**
+     * Where an application's source lives and which pushes build it ({@code on-push-build}).
+     *
+     * @param repository clone URL: {@code http(s)://}, {@code ssh://}, {@code git://} or scp-like {@code user@host:path};
+     *                   a push matches it ignoring userinfo, a trailing {@code .git} or {@code /} and the case of the
+     *                   scheme and host. Unset: no push builds this application.
+     * @param branches   globs of branch names that build ({@code *} and {@code ?} stop at '/', {@code **} does not)
+     * @param tags       globs of tag names that build; a tag build's image tag is the Git tag itself
+     */
+    public record Source(
+            @Pattern(regexp = REPOSITORY_URL, message = "must be an http(s), ssh or git URL, or user@host:path")
+            String repository,
+            @DefaultValue("main") List<@NotBlank @Pattern(regexp = GLOB, message = "must be a branch glob such as main or release/*") String> branches,
+            @DefaultValue("v*") List<@NotBlank @Pattern(regexp = GLOB, message = "must be a tag glob such as v*") String> tags) {
+
+        public static final String REPOSITORY_URL =
+                "(?i:https?|ssh|git)://[^\\s/?#@]+(@[^\\s/?#]+)?(/[^\\s?#]*)?|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s?#]+";
+        public static final String GLOB = "[A-Za-z0-9._/*?+@-]{1,200}";
+
+        public Source {
+            branches = branches == null ? List.of() : List.copyOf(branches);
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+    }
+
+    public enum Builder { KANIKO, TEKTON, LOCAL }
+
+    /**
+     * How {@code on-push-build} builds the image {@code <pipeline.image>:<tag>} for a matching push.
+     *
+     * @param builder          {@code kaniko} (a Kubernetes Job), {@code tekton} (a PipelineRun) or {@code local}
+     *                         (in-process: JGit checkout, a command, Jib; for relay-local)
+     * @param imageTagTemplate image tag of branch builds: {@code {shortSha}} (first 7 hex of the commit),
+     *                         {@code {sha}}, {@code {branch}} (with every character not allowed in a tag as '-')
+     * @param namespace        namespace of Jobs and PipelineRuns; unset: the pod's own namespace, else "default"
+     */
+    public record Build(
+            @DefaultValue("kaniko") Builder builder,
+            @DefaultValue("{shortSha}") @NotBlank String imageTagTemplate,
+            @Pattern(regexp = NAME, message = "must be a DNS-1123 label (lowercase letters, digits, '-')") String namespace,
+            @Valid @DefaultValue Kaniko kaniko,
+            @Valid @DefaultValue Tekton tekton,
+            @Valid @DefaultValue Local local) {
+
+        public static final java.util.regex.Pattern TEMPLATE_PLACEHOLDER = java.util.regex.Pattern.compile("\\{([^}]*)}");
+        public static final List<String> TEMPLATE_NAMES = List.of("branch", "sha", "shortSha");
+
+        @AssertTrue(message = "image-tag-template may use only {branch}, {sha} and {shortSha} and must render a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})")
+        public boolean isImageTagTemplateValid() {
+            if (imageTagTemplate == null || imageTagTemplate.isBlank()) {
+                return true;
+            }
+            java.util.regex.Matcher placeholders = TEMPLATE_PLACEHOLDER.matcher(imageTagTemplate);
+            while (placeholders.find()) {
+                if (!TEMPLATE_NAMES.contains(placeholders.group(1))) {
+                    return false;
+                }
+            }
+            String sample = imageTagTemplate.replace("{branch}", "main").replace("{shortSha}", "0123abc")
+                    .replace("{sha}", "0123abc0123abc0123abc0123abc0123abc01234");
+            return sample.matches("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+        }
+
+        @AssertTrue(message = "tekton.pipeline is required when builder is tekton")
+        public boolean isTektonPipelineSet() {
+            return builder != Builder.TEKTON || (tekton != null && tekton.pipeline() != null && !tekton.pipeline().isBlank());
+        }
+
+        @AssertTrue(message = "local.command and local.output-dir are required when builder is local")
+        public boolean isLocalCommandSet() {
+            return builder != Builder.LOCAL || (local != null && local.command() != null && !local.command().isEmpty()
+                    && local.outputDir() != null && !local.outputDir().isBlank());
+        }
+    }
+
+    /**
+     * The Kaniko Job: git context at the exact commit, push to the pipeline's image, layer cache in a registry.
+     *
+     * @param image                   the executor image
+     * @param contextSubPath          directory of the build context inside the repository
+     * @param dockerfile              Dockerfile path, relative to the context
+     * @param cacheRepo               registry repository of cached layers; unset: {@code <pipeline.image>/cache}
+     * @param registrySecret          a {@code kubernetes.io/dockerconfigjson} Secret, mounted at /kaniko/.docker
+     * @param gitTokenSecret          a Secret whose key {@code token} is the clone token (Kaniko's GIT_TOKEN)
+     * @param serviceAccount          service account of the build pod; its API token is never mounted
+     * @param activeDeadlineSeconds   upper bound of the whole Job; unset: none
+     */
+    public record Kaniko(
+            @DefaultValue("gcr.io/kaniko-project/executor:v1.23.2") @NotBlank String image,
+            @Pattern(regexp = RELATIVE_PATH, message = "must be a relative path inside the repository") String contextSubPath,
+            @DefaultValue("Dockerfile") @NotBlank @Pattern(regexp = RELATIVE_PATH, message = "must be a relative path") String dockerfile,
+            @Pattern(regexp = Pipeline.IMAGE_REPOSITORY, message = "must be an image repository without tag or digest") String cacheRepo,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a Secret name (DNS-1123 subdomain)") String registrySecret,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a Secret name (DNS-1123 subdomain)") String gitTokenSecret,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a ServiceAccount name (DNS-1123 subdomain)") String serviceAccount,
+            @Valid @DefaultValue Resources resources,
+            @DefaultValue("1") @Min(0) @Max(10) int backoffLimit,
+            @DefaultValue("3600") @Min(0) int ttlSecondsAfterFinished,
+            @Min(1) Long activeDeadlineSeconds) {
+    }
+
+    /** Container resources; an unset value is left to the namespace's defaults. */
+    public record Resources(@Valid @DefaultValue Quantities requests, @Valid @DefaultValue Quantities limits) {
+    }
+
+    public record Quantities(
+            @Pattern(regexp = QUANTITY, message = "must be a Kubernetes quantity such as 500m or 2") String cpu,
+            @Pattern(regexp = QUANTITY, message = "must be a Kubernetes quantity such as 512Mi or 2Gi") String memory) {
+    }
+
+    /**
+     * The Tekton PipelineRun (tekton.dev/v1) that runs an existing Pipeline with the source and target image.
+     *
+     * @param pipeline       name of the Pipeline to run (in the build namespace)
+     * @param serviceAccount {@code taskRunTemplate.serviceAccountName}
+     * @param timeout        {@code timeouts.pipeline}; unset: Tekton's default
+     */
+    public record Tekton(
+            @Pattern(regexp = SUBDOMAIN, message = "must be a Pipeline name (DNS-1123 subdomain)") String pipeline,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a ServiceAccount name (DNS-1123 subdomain)") String serviceAccount,
+            @Valid @DefaultValue Workspace workspace,
+            @Valid @DefaultValue TektonParams params,
+            Duration timeout) {
+    }
+
+    /**
+     * The PipelineRun's workspace: an existing claim ({@code pvc}) or a fresh volumeClaimTemplate of {@code size}.
+     */
+    public record Workspace(
+            @DefaultValue("source") @NotBlank @Pattern(regexp = NAME, message = "must be a DNS-1123 label") String name,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a PersistentVolumeClaim name (DNS-1123 subdomain)") String pvc,
+            @DefaultValue("1Gi") @NotBlank @Pattern(regexp = QUANTITY, message = "must be a Kubernetes quantity such as 1Gi") String size,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a StorageClass name") String storageClass) {
+    }
+
+    /** Names of the Pipeline's params that receive the clone URL, the commit and the image reference. */
+    public record TektonParams(
+            @DefaultValue("git-url") @NotBlank String gitUrl,
+            @DefaultValue("git-revision") @NotBlank String gitRevision,
+            @DefaultValue("image") @NotBlank String image) {
+    }
+
+    /**
+     * The local builder (relay-local, no cluster): check out the exact commit with JGit, run {@code command} in the
+     * checkout, put {@code outputDir} at {@code /app} of an image FROM scratch with Jib, write it as an OCI tarball
+     * ({@code <imageLayoutDir>/<app>-<tag>.tar}) or push it to {@code registry}.
+     *
+     * @param command               the build command, e.g. {@code ["sh", "-c", "npm ci && npm run build"]}
+     * @param outputDir             what becomes {@code /app}, relative to the checkout
+     * @param entrypoint            the image's entrypoint; unset: none
+     * @param timeout               the build command's time limit
+     * @param workDir               checkouts ({@code sources/<app>}) and layer caches; unset: {tmp}/relay-build
+     * @param imageLayoutDir        where tarballs go; unset: {@code <workDir>/images}
+     * @param registry              {@code host[:port]} to push to instead of writing a tarball
+     * @param allowInsecureRegistry allow plain HTTP to {@code registry} (always allowed for loopback)
+     */
+    public record Local(
+            List<@NotNull String> command,
+            @Pattern(regexp = RELATIVE_PATH, message = "must be a relative path inside the checkout") String outputDir,
+            List<@NotNull String> entrypoint,
+            @DefaultValue("10m") Duration timeout,
+            Path workDir,
+            Path imageLayoutDir,
+            @Pattern(regexp = "[A-Za-z0-9.-]+(:[0-9]{1,5})?", message = "must be a registry host[:port]") String registry,
+            @DefaultValue("false") boolean allowInsecureRegistry) {
+
+        public Local {
+            command = command == null ? List.of() : List.copyOf(command);
+            entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+        }
+
+        public Path workDirOrDefault() {
+            return workDir != null ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "relay-build");
+        }
+
+        public Path imageLayoutDirOrDefault() {
+            return imageLayoutDir != null ? imageLayoutDir : workDirOrDefault().resolve("images");
+        }
+    }
+
+    public static final String SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+    public static final String QUANTITY = "([0-9]+(\\.[0-9]+)?|\\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?";
+    /** Relative, no '..' segment, no backslash, not starting with '/'. */
+    public static final String RELATIVE_PATH = "(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\\\\\x00-\\x1f]{1,255}";
 }

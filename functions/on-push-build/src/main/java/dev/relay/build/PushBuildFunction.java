@@ -1,0 +1,100 @@
+package dev.relay.build;
+
+import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.events.Payloads;
+import dev.relay.shared.events.RelayAnswers;
+import dev.relay.shared.events.RelayEventTypes;
+import dev.relay.shared.events.RelayExtensions;
+import dev.relay.shared.events.RelaySources;
+import dev.relay.shared.http.EventRejectedException;
+import io.cloudevents.CloudEvent;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code dev.relay.git.pushed} or a GitHubSource {@code dev.knative.source.github.push} → pick the pipeline whose
+ * source repository and branch/tag rules match → start its build → {@code dev.relay.build.started} (Kaniko Job,
+ * Tekton PipelineRun), {@code dev.relay.image.pushed} (local builder), {@code dev.relay.build.skipped} or
+ * {@code dev.relay.build.failed}.
+ */
+@Component(PushBuildFunction.NAME)
+public class PushBuildFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {
+
+    public static final String NAME = "on-push-build";
+
+    private static final Logger log = LoggerFactory.getLogger(PushBuildFunction.class);
+
+    private final PushReader reader = new PushReader();
+    private final BuildPlanner planner;
+    private final KubernetesAccess kubernetes;
+    private final BuildService builds;
+
+    @Autowired
+    public PushBuildFunction(RelayProperties properties, ObjectProvider<KubernetesClient> kubernetesClient) {
+        this(properties, new KubernetesAccess(kubernetesClient::getIfAvailable));
+    }
+
+    PushBuildFunction(RelayProperties properties, KubernetesAccess kubernetes) {
+        this.planner = new BuildPlanner(properties);
+        this.kubernetes = kubernetes;
+        this.builds = new BuildService(kubernetes, new LocalBuilder(properties.git().timeout()));
+    }
+
+    @Override
+    public CloudEvent apply(CloudEvent event) {
+        if (!reader.accepts(event.getType())) {
+            throw EventRejectedException.badRequest("unsupported-event-type", "Unsupported event type",
+                    NAME + " handles " + RelayEventTypes.GIT_PUSHED + " and " + PushReader.GITHUB_SOURCE_PUSH
+                            + ", not " + event.getType() + ".");
+        }
+        Push push = reader.read(event);
+        BuildPlan plan = planner.plan(push, event.getId(), RelayExtensions.traceOf(event),
+                RelayExtensions.read(event, RelayExtensions.APP).orElse(null));
+        if (plan instanceof BuildPlan.Skip skip) {
+            log.info("push of {} to {} at {} skipped: {}", push.url().redacted(), push.ref(), push.commit(),
+                    skip.reason());
+            return RelayAnswers.answer(event, RelayEventTypes.BUILD_SKIPPED, RelaySources.ON_PUSH_BUILD,
+                    new Payloads.Build(push.repository(), push.commit(), skip.image(), null, null, skip.reason()),
+                    skip.app(), null);
+        }
+        BuildRequest request = ((BuildPlan.Build) plan).request();
+        return answer(event, builds.build(request));
+    }
+
+    private static CloudEvent answer(CloudEvent cause, BuildOutcome outcome) {
+        BuildRequest request = outcome.request();
+        String repository = request.push().repository();
+        if (outcome instanceof BuildOutcome.Started started) {
+            log.info("{} build {} of {} for {} {}", request.builderName(), started.job(), request.imageReference(),
+                    request.app(), started.already() ? "already exists (redelivery)" : "created");
+            return RelayAnswers.answer(cause, RelayEventTypes.BUILD_STARTED, RelaySources.ON_PUSH_BUILD,
+                    new Payloads.Build(repository, request.commit(), request.imageReference(), request.builderName(),
+                            started.job(), null),
+                    request.app(), null);
+        }
+        if (outcome instanceof BuildOutcome.Pushed pushed) {
+            return RelayAnswers.answer(cause, RelayEventTypes.IMAGE_PUSHED, RelaySources.ON_PUSH_BUILD,
+                    new Payloads.ImagePushed(pushed.image(), request.tag(), pushed.digest(), pushed.registry(),
+                            request.commit()),
+                    request.app(), null);
+        }
+        BuildOutcome.Failed failed = (BuildOutcome.Failed) outcome;
+        log.warn("{} build of {} for {} failed: {}", request.builderName(), request.imageReference(), request.app(),
+                failed.reason());
+        return RelayAnswers.answer(cause, RelayEventTypes.BUILD_FAILED, RelaySources.ON_PUSH_BUILD,
+                new Payloads.Build(repository, request.commit(), request.imageReference(), request.builderName(),
+                        failed.job(), failed.reason()),
+                request.app(), null);
+    }
+
+    @Override
+    public void destroy() {
+        kubernetes.close();
+    }
+}

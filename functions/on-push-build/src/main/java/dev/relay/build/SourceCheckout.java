@@ -1,0 +1,87 @@
+package dev.relay.build;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.transport.RefSpec;
+
+/**
+ * A cached working copy of an application's source, checked out at an exact commit with JGit: fetch the pushed ref
+ * into {@code refs/remotes/origin/...} (tags into {@code refs/tags/...}), detach HEAD at the commit, reset and remove
+ * every untracked or ignored file, so nothing of an earlier build leaks into this one.
+ */
+public final class SourceCheckout {
+
+    /** The source could not be fetched, or the commit is not (yet) in it: a retry may succeed. */
+    public static final class SourceUnavailableException extends RuntimeException {
+        SourceUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private SourceCheckout() {
+    }
+
+    public static Path checkout(Path dir, String cloneUrl, String shownUrl, GitRef ref, String commit,
+            Duration timeout) {
+        try {
+            Files.createDirectories(dir);
+            try (Git git = open(dir, cloneUrl)) {
+                String target = ref.isBranch() ? "refs/remotes/origin/" + ref.name() : ref.fullName();
+                git.fetch().setRemote("origin").setTimeout((int) Math.max(1, timeout.toSeconds()))
+                        .setRefSpecs(new RefSpec("+" + ref.fullName() + ":" + target))
+                        .setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
+                        .call();
+                ObjectId id = ObjectId.fromString(commit);
+                if (!hasCommit(git.getRepository(), id)) {
+                    throw new SourceUnavailableException("commit " + commit + " is not in " + ref + " of " + shownUrl
+                            + " (not pushed yet, or rewritten)", null);
+                }
+                git.checkout().setName(commit).setForced(true).call();
+                git.reset().setMode(ResetCommand.ResetType.HARD).setRef(commit).call();
+                git.clean().setCleanDirectories(true).setIgnore(false).setForce(true).call();
+                ObjectId head = git.getRepository().resolve("HEAD");
+                if (!id.equals(head)) {
+                    throw new IllegalStateException("checkout of " + commit + " left HEAD at " + head);
+                }
+                return dir;
+            }
+        } catch (GitAPIException e) {
+            throw new SourceUnavailableException("cannot fetch " + ref + " of " + shownUrl + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new SourceUnavailableException("cannot prepare the checkout of " + shownUrl + " in " + dir + ": " + e,
+                    e);
+        }
+    }
+
+    private static Git open(Path dir, String cloneUrl) throws IOException, GitAPIException {
+        Git git = Files.isDirectory(dir.resolve(".git")) ? Git.open(dir.toFile())
+                : Git.init().setDirectory(dir.toFile()).call();
+        StoredConfig config = git.getRepository().getConfig();
+        if (!cloneUrl.equals(config.getString("remote", "origin", "url"))) {
+            config.setString("remote", "origin", "url", cloneUrl);
+            config.setStringList("remote", "origin", "fetch", List.of("+refs/heads/*:refs/remotes/origin/*"));
+            config.save();
+        }
+        return git;
+    }
+
+    private static boolean hasCommit(Repository repository, ObjectId id) throws IOException {
+        try (RevWalk walk = new RevWalk(repository)) {
+            walk.parseCommit(id);
+            return true;
+        } catch (MissingObjectException e) {
+            return false;
+        }
+    }
+}
