@@ -338,17 +338,36 @@ class KnativeManifestSchemaTest {
     }
 
     @Test
-    void theGitCredentialsSecretIsATemplateOnly() {
-        for (Manifest s : ofKind(knative, "v1", "Secret")) {
-            assertThat(s.content()).as(s.label(root) + " has no base64 data:").doesNotContainKey("data");
-            Map<?, ?> stringData = (Map<?, ?>) s.content().get("stringData");
-            assertThat(stringData).as(s.label(root) + " stringData").isNotEmpty();
-            stringData.forEach((k, v) -> assertEquals("REPLACE_ME", v, s.label(root) + " stringData." + k));
-        }
-        Manifest creds = ofKind(knative, "v1", "Secret").stream()
-                .filter(s -> s.name().equals("relay-git-credentials")).findFirst().orElseThrow();
-        assertThat(((Map<?, ?>) creds.content().get("stringData")).keySet().stream().map(String::valueOf).toList())
-                .containsExactlyInAnyOrder("token", "username", "ssh-privatekey", "known_hosts");
+    void everySecretIsATemplateOnly() {
+        assertThat(ManifestPolicies.secretTemplates(knative)).as("Secret template violations").isEmpty();
+    }
+
+    @Test
+    void secretVolumesAreReadOnlyAndSecretFilesNameKeysOfTheirSecret() {
+        assertThat(ManifestPolicies.secretMounts(knative)).as("Secret mount violations").isEmpty();
+    }
+
+    @Test
+    void rbacIsLeastPrivilegeAndNamespaced() {
+        assertThat(ofKind(knative, ManifestPolicies.RBAC, "Role")).as("Roles in knative/").isNotEmpty();
+        assertThat(ManifestPolicies.rbac(knative)).as("RBAC violations").isEmpty();
+    }
+
+    @Test
+    void apiTokensAreMountedOnlyWhereARoleIsBound() {
+        assertThat(ManifestPolicies.apiTokens(knative)).as("API token violations").isEmpty();
+    }
+
+    @Test
+    void onlyWebhookIngressIsPublic() {
+        assertThat(ManifestPolicies.publicRoutes(knative)).as("public route violations").isEmpty();
+    }
+
+    @Test
+    void sinkBindingsBindAServiceHereToTheBroker() {
+        assertThat(ofKind(knative, "sources.knative.dev/v1", "SinkBinding")).extracting(Manifest::name)
+                .containsExactly("webhook-ingress");
+        assertThat(ManifestPolicies.sinkBindings(knative)).as("SinkBinding violations").isEmpty();
     }
 
     @Test

@@ -1,0 +1,210 @@
+package dev.relay.tests.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.relay.tests.manifests.Manifests.Manifest;
+
+/**
+ * Proves each {@link ManifestPolicies} check can fail: every case copies the real documents of {@code knative/},
+ * breaks one of them in one place and expects a violation that names it.
+ */
+class ManifestPoliciesNegativeTest {
+
+    static List<Manifest> knative;
+
+    @BeforeAll
+    static void load() {
+        knative = Manifests.parseAll(List.of(Manifests.repoRoot().resolve("knative")));
+        // the originals satisfy every policy, so each violation below comes from the one change each test makes
+        assertThat(ManifestPolicies.rbac(knative)).isEmpty();
+        assertThat(ManifestPolicies.apiTokens(knative)).isEmpty();
+        assertThat(ManifestPolicies.secretTemplates(knative)).isEmpty();
+        assertThat(ManifestPolicies.secretMounts(knative)).isEmpty();
+        assertThat(ManifestPolicies.publicRoutes(knative)).isEmpty();
+        assertThat(ManifestPolicies.sinkBindings(knative)).isEmpty();
+    }
+
+    /** A deep copy of all documents, with {@code change} applied to the one of {@code kind} named {@code name}. */
+    static List<Manifest> with(String kind, String name, Consumer<Map<String, Object>> change) {
+        List<Manifest> out = new ArrayList<>();
+        boolean found = false;
+        for (Manifest m : knative) {
+            Map<String, Object> content = Manifests.deepCopy(m.content());
+            if (m.kind().equals(kind) && m.name().equals(name)) {
+                change.accept(content);
+                found = true;
+            }
+            out.add(new Manifest(m.file(), m.index(), content));
+        }
+        assertThat(found).as(kind + "/" + name + " exists").isTrue();
+        return out;
+    }
+
+    static List<Manifest> plus(Map<String, Object> doc) {
+        List<Manifest> out = new ArrayList<>(knative);
+        out.add(new Manifest(knative.get(0).file(), 99, doc));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object node, String... keys) {
+        Object cur = node;
+        for (String k : keys) {
+            cur = ((Map<String, Object>) cur).get(k);
+        }
+        return (Map<String, Object>) cur;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> list(Map<String, Object> node, String key) {
+        return (List<Map<String, Object>>) node.get(key);
+    }
+
+    static void violates(Function<List<Manifest>, List<String>> policy, List<Manifest> docs, String... fragments) {
+        assertThat(policy.apply(docs)).anySatisfy(v -> assertThat(v).contains(fragments));
+    }
+
+    // --- RBAC -----------------------------------------------------------------------------------------------
+
+    @Test
+    void aRoleThatMayListOrDeleteFails() {
+        violates(ManifestPolicies::rbac, with("Role", "on-push-build",
+                r -> list(r, "rules").get(0).put("verbs", List.of("create", "get", "list"))), "verb 'list'");
+        violates(ManifestPolicies::rbac, with("Role", "on-push-build",
+                r -> list(r, "rules").get(1).put("verbs", List.of("create", "get", "delete"))), "verb 'delete'");
+    }
+
+    @Test
+    void aRoleThatReadsSecretsFails() {
+        violates(ManifestPolicies::rbac, with("Role", "on-push-build", r -> {
+            List<Map<String, Object>> rules = new ArrayList<>(list(r, "rules"));
+            rules.add(Map.of("apiGroups", List.of(""), "resources", List.of("secrets"), "verbs", List.of("get")));
+            r.put("rules", rules);
+        }), "resource 'secrets'");
+    }
+
+    @Test
+    void aRoleMissingAGrantOrWithAWildcardFails() {
+        violates(ManifestPolicies::rbac, with("Role", "on-push-build",
+                r -> r.put("rules", List.of(list(r, "rules").get(0)))), "Role/on-push-build", "exactly");
+        violates(ManifestPolicies::rbac, with("Role", "on-push-build",
+                r -> list(r, "rules").get(0).put("apiGroups", List.of("*"))), "apiGroup '*'");
+    }
+
+    @Test
+    void clusterWideRbacOrAnUnknownRoleFails() {
+        violates(ManifestPolicies::rbac, plus(Map.of("apiVersion", "rbac.authorization.k8s.io/v1",
+                "kind", "ClusterRole", "metadata", Map.of("name", "relay-admin"), "rules", List.of())),
+                "ClusterRole/relay-admin");
+        violates(ManifestPolicies::rbac, plus(Map.of("apiVersion", "rbac.authorization.k8s.io/v1", "kind", "Role",
+                "metadata", Map.of("name", "extra", "namespace", "relay"), "rules", List.of())), "Role/extra");
+    }
+
+    @Test
+    void aRoleBindingToAClusterRoleOrAForeignSubjectFails() {
+        violates(ManifestPolicies::rbac, with("RoleBinding", "on-push-build",
+                b -> map(b, "roleRef").put("kind", "ClusterRole")), "roleRef");
+        violates(ManifestPolicies::rbac, with("RoleBinding", "on-push-build",
+                b -> list(b, "subjects").get(0).put("namespace", "default")), "subject");
+    }
+
+    // --- API tokens -----------------------------------------------------------------------------------------
+
+    @Test
+    void aTokenWithoutARoleFails() {
+        violates(ManifestPolicies::apiTokens, with("ServiceAccount", "relay-builder",
+                sa -> sa.remove("automountServiceAccountToken")), "ServiceAccount/relay-builder");
+        violates(ManifestPolicies::apiTokens, with("Service", "webhook-ingress",
+                s -> map(s, "spec", "template", "spec").put("automountServiceAccountToken", true)),
+                "Service/webhook-ingress");
+    }
+
+    @Test
+    void switchingOffTheTokenOfABoundServiceAccountFails() {
+        violates(ManifestPolicies::apiTokens, with("Service", "on-push-build",
+                s -> map(s, "spec", "template", "spec").put("automountServiceAccountToken", false)),
+                "Service/on-push-build");
+    }
+
+    // --- Secrets --------------------------------------------------------------------------------------------
+
+    @Test
+    void aSecretWithARealValueFails() {
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
+                s -> map(s, "stringData").put("github", "s3cr3t")), "stringData.github");
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
+                s -> s.put("data", Map.of("github", "czNjcjN0"))), "base64 data");
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
+                s -> map(s, "stringData").remove("gitea")), "relay-webhook-secrets", "keys");
+    }
+
+    @Test
+    void aDockerConfigTemplateThatIsNotJsonOrHoldsAValueFails() {
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-registry-credentials",
+                s -> map(s, "stringData").put(".dockerconfigjson", "{\"auths\": {")), "not valid JSON");
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-registry-credentials",
+                s -> map(s, "stringData").put(".dockerconfigjson",
+                        "{\"auths\":{\"registry.example.com\":{\"username\":\"bot\",\"password\":\"REPLACE_ME\"}}}")),
+                "username");
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-registry-credentials",
+                s -> map(s, "stringData").put(".dockerconfigjson", "{\"auths\":{}}")), "auths");
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-registry-credentials",
+                s -> s.put("type", "Opaque")), "stringData..dockerconfigjson");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aWritableSecretMountOrASecretFileThatIsNoKeyFails() {
+        violates(ManifestPolicies::secretMounts, with("Service", "webhook-ingress", s -> {
+            Map<String, Object> c = ((List<Map<String, Object>>) map(s, "spec", "template", "spec").get("containers")).get(0);
+            ((List<Map<String, Object>>) c.get("volumeMounts")).get(0).remove("readOnly");
+        }), "readOnly");
+        violates(ManifestPolicies::secretMounts, with("Service", "webhook-ingress", s -> {
+            Map<String, Object> c = ((List<Map<String, Object>>) map(s, "spec", "template", "spec").get("containers")).get(0);
+            ((List<Map<String, Object>>) c.get("env")).get(0).put("value", "/var/run/secrets/relay/webhooks/github-token");
+        }), "github-token");
+    }
+
+    // --- routes and bindings --------------------------------------------------------------------------------
+
+    @Test
+    void aPublicFunctionOtherThanWebhookIngressOrAPrivateWebhookIngressFails() {
+        violates(ManifestPolicies::publicRoutes, with("Service", "on-push-build",
+                s -> map(s, "metadata", "labels").remove(ManifestPolicies.VISIBILITY)), "Service/on-push-build");
+        violates(ManifestPolicies::publicRoutes, with("Service", "webhook-ingress",
+                s -> map(s, "metadata", "labels").put(ManifestPolicies.VISIBILITY, "cluster-local")),
+                "Service/webhook-ingress");
+    }
+
+    @Test
+    void aSinkBindingToSomethingElseFails() {
+        violates(ManifestPolicies::sinkBindings, with("SinkBinding", "webhook-ingress",
+                b -> map(b, "spec", "subject").put("name", "webhook-ingres")), "subject");
+        violates(ManifestPolicies::sinkBindings, with("SinkBinding", "webhook-ingress",
+                b -> map(b, "spec", "subject").put("apiVersion", "apps/v1")), "subject");
+        violates(ManifestPolicies::sinkBindings, with("SinkBinding", "webhook-ingress",
+                b -> map(b, "spec", "sink", "ref").put("kind", "Channel")), "sink.ref");
+        violates(ManifestPolicies::sinkBindings, with("Namespace", "relay",
+                n -> map(n, "metadata", "labels").remove(ManifestPolicies.SINK_BINDING_INCLUDE)), "Namespace/relay");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aBoundServiceSettingKSinkItselfFails() {
+        violates(ManifestPolicies::sinkBindings, with("Service", "webhook-ingress", s -> {
+            Map<String, Object> c = ((List<Map<String, Object>>) map(s, "spec", "template", "spec").get("containers")).get(0);
+            List<Map<String, Object>> env = new ArrayList<>((List<Map<String, Object>>) c.get("env"));
+            env.add(Map.of("name", "K_SINK", "value", "http://example.com"));
+            c.put("env", env);
+        }), "K_SINK");
+    }
+}
