@@ -1,5 +1,7 @@
 package dev.relay.build;
 
+import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.http.EventRejectedException;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 
@@ -15,6 +17,11 @@ public final class BuildService {
     }
 
     public BuildOutcome build(BuildRequest request) {
+        if (request.push().url().isLocal() && request.build().builder() != RelayProperties.Builder.LOCAL) {
+            throw EventRejectedException.unprocessable("local-repository", "A file:// repository needs the local builder",
+                    "A cluster build cannot clone " + request.push().url().redacted() + "; set build.builder: local or"
+                            + " push from a repository the cluster can reach.");
+        }
         return switch (request.build().builder()) {
             case KANIKO -> {
                 Job job = KanikoJobFactory.job(request, kubernetes.namespace(request.build().namespace()));

@@ -8,7 +8,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Git clone URL ({@code http(s)://}, {@code ssh://}, {@code git://} or scp-like {@code user@host:path}), reduced to
+ * A Git clone URL ({@code http(s)://}, {@code ssh://}, {@code git://}, scp-like {@code user@host:path}, or
+ * {@code file:///path} for the local builder), reduced to
  * what identifies the repository: host, port and path. Userinfo is dropped and never shown.
  */
 public record RepositoryUrl(String scheme, String host, int port, String path) {
@@ -31,6 +32,9 @@ public record RepositoryUrl(String scheme, String host, int port, String path) {
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (scheme.equals("file")) {
+                return localRepository(uri);
+            }
             if (!(scheme.equals("http") || scheme.equals("https") || scheme.equals("ssh") || scheme.equals("git"))
                     || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
                 return Optional.empty();
@@ -40,6 +44,20 @@ public record RepositoryUrl(String scheme, String host, int port, String path) {
         } catch (URISyntaxException e) {
             return Optional.empty();
         }
+    }
+
+    /** {@code file:///absolute/path}: a repository on this machine, which only the local builder can build. */
+    private static Optional<RepositoryUrl> localRepository(URI uri) {
+        String path = uri.getPath();
+        if (uri.getRawAuthority() != null || path == null || !path.startsWith("/") || uri.getRawQuery() != null
+                || uri.getRawFragment() != null || (path + "/").contains("/../") || (path + "/").contains("/./")) {
+            return Optional.empty();
+        }
+        return Optional.of(new RepositoryUrl("file", "", -1, path));
+    }
+
+    public boolean isLocal() {
+        return scheme.equals("file");
     }
 
     /** Host, non-default port and path without a trailing {@code /} or {@code .git}: equal keys, same repository. */

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.RelayEventTypes;
+import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.http.EventRetryableException;
 import io.cloudevents.CloudEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -72,6 +73,22 @@ class ClusterBuildsTest {
         assertThat(again.getType()).isEqualTo(RelayEventTypes.BUILD_STARTED);
         assertThat(data(again)).isEqualTo(data);
         assertThat(client.batch().v1().jobs().inNamespace("ns-kaniko").list().getItems()).hasSize(1);
+    }
+
+    @Test
+    void shouldRejectAClusterBuildOfALocalRepositoryWithoutCreatingAnything() {
+        Map<String, String> properties = new HashMap<>(BuildFixtures.pipeline("web-app", "file:///srv/git/web-app.git",
+                "kaniko"));
+        properties.put("relay.pipelines.web-app.build.namespace", "ns-local");
+        PushBuildFunction function = new PushBuildFunction(BuildFixtures.bind(properties),
+                new KubernetesAccess(() -> client, Map.of(), NO_FILE, NO_FILE));
+
+        assertThatThrownBy(() -> function.apply(BuildFixtures.pushed("file:///srv/git/web-app.git", "refs/heads/main",
+                SHA))).isInstanceOfSatisfying(EventRejectedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.problemType()).isEqualTo("local-repository");
+                });
+        assertThat(client.batch().v1().jobs().inNamespace("ns-local").list().getItems()).isEmpty();
     }
 
     @Test

@@ -168,20 +168,22 @@ public record RelayProperties(
     /**
      * Where an application's source lives and which pushes build it ({@code on-push-build}).
      *
-     * @param repository clone URL: {@code http(s)://}, {@code ssh://}, {@code git://} or scp-like {@code user@host:path};
+     * @param repository clone URL: {@code http(s)://}, {@code ssh://}, {@code git://}, scp-like {@code user@host:path},
+     *                   or {@code file:///path} (a repository on this machine, built only by the local builder);
      *                   a push matches it ignoring userinfo, a trailing {@code .git} or {@code /} and the case of the
      *                   scheme and host. Unset: no push builds this application.
      * @param branches   globs of branch names that build ({@code *} and {@code ?} stop at '/', {@code **} does not)
      * @param tags       globs of tag names that build; a tag build's image tag is the Git tag itself
      */
     public record Source(
-            @Pattern(regexp = REPOSITORY_URL, message = "must be an http(s), ssh or git URL, or user@host:path")
+            @Pattern(regexp = REPOSITORY_URL, message = "must be an http(s), ssh or git URL, user@host:path, or file:///path (local builder only)")
             String repository,
             @DefaultValue("main") List<@NotBlank @Pattern(regexp = GLOB, message = "must be a branch glob such as main or release/*") String> branches,
             @DefaultValue("v*") List<@NotBlank @Pattern(regexp = GLOB, message = "must be a tag glob such as v*") String> tags) {
 
         public static final String REPOSITORY_URL =
-                "(?i:https?|ssh|git)://[^\\s/?#@]+(@[^\\s/?#]+)?(/[^\\s?#]*)?|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s?#]+";
+                "(?i:https?|ssh|git)://[^\\s/?#@]+(@[^\\s/?#]+)?(/[^\\s?#]*)?|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\\s?#]+"
+                        + "|file:///[^\\s?#]*";
         public static final String GLOB = "[A-Za-z0-9._/*?+@-]{1,200}";
 
         public Source {

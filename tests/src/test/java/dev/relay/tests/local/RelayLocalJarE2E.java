@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's promise, from the outside: the relay-local jar starts on its embedded defaults, prints a curl
  * command, and that curl makes exactly one one-line commit in the sandbox config repository; sending it again
- * changes nothing.
+ * changes nothing. The second printed curl (a git push of the sample app) builds an OCI image with the local
+ * builder and the chain carries its digest in dev.relay.image.pushed.
  */
 class RelayLocalJarE2E {
 
@@ -50,7 +51,7 @@ class RelayLocalJarE2E {
     }
 
     @Test
-    void printedCurlBumpsDevelopmentOnceAndRedeliveryChangesNothing() throws Exception {
+    void printedCurlsBumpOnceRedeliverNothingAndBuildTheSampleApp() throws Exception {
         assertThat(JAR).as("relay-local jar (built by the reactor before this module)").exists();
         String java = ProcessHandle.current().info().command().orElse("java");
         relay = new ProcessBuilder(java, "-jar", JAR.toString(), "--server.port=0")
@@ -59,7 +60,10 @@ class RelayLocalJarE2E {
                 .start();
         CompletableFuture.runAsync(this::pumpOutput);
 
-        String curl = awaitLine(line -> line.trim().startsWith("curl "), Duration.ofSeconds(90)).trim();
+        String curl = awaitLine(line -> line.trim().startsWith("curl ") && line.contains("dev.relay.scan.passed"),
+                Duration.ofSeconds(90)).trim();
+        String pushCurl = awaitLine(line -> line.trim().startsWith("curl ") && line.contains("dev.relay.git.pushed"),
+                Duration.ofSeconds(30)).trim();
         int port = Integer.parseInt(curl.replaceFirst(".*http://127\\.0\\.0\\.1:(\\d+)/broker.*", "$1"));
         Path configRepo = workDir.resolve(".relay/config.git");
         assertThat(commitCount(configRepo)).isEqualTo(1);
@@ -80,6 +84,23 @@ class RelayLocalJarE2E {
         await().atMost(Duration.ofSeconds(30)).until(() -> countOfType(events, "dev.relay.manifest.unchanged") == 1);
         assertThat(commitCount(configRepo)).isEqualTo(2);
         assertThat(git(configRepo, "rev-parse", "main").trim()).isEqualTo(head);
+
+        assertThat(runShell(pushCurl)).contains("202");
+        await().atMost(Duration.ofSeconds(90)).until(() -> countOfType(events, "dev.relay.image.pushed") == 1);
+        Map<String, Object> pushed = dataOf(events, "dev.relay.image.pushed");
+        String sourceHead = git(workDir.resolve(".relay/web-app-src.git"), "rev-parse", "main").trim();
+        assertThat(pushed).containsEntry("image", "localhost:5000/web-app")
+                .containsEntry("tag", sourceHead.substring(0, 7)).containsEntry("sourceCommit", sourceHead);
+        assertThat((String) pushed.get("digest")).matches("sha256:[0-9a-f]{64}");
+        Path tarball = workDir.resolve(".relay/images/web-app-" + sourceHead.substring(0, 7) + ".tar");
+        assertThat(pushed.get("registry")).isEqualTo("oci-archive:" + tarball);
+        assertThat(run(List.of("tar", "-tf", tarball.toString()))).contains("index.json", "blobs/sha256/");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> dataOf(URI uri, String type) {
+        return events(uri).stream().filter(e -> type.equals(e.get("type")))
+                .map(e -> (Map<String, Object>) e.get("data")).findFirst().orElseThrow();
     }
 
     private void pumpOutput() {

@@ -38,6 +38,11 @@ public final class LocalSandbox {
         return workDir.resolve("config.git");
     }
 
+    /** The sample application's source repository, built by the local builder. */
+    public Path sourceRepository() {
+        return workDir.resolve("web-app-src.git");
+    }
+
     public Path relayYaml() {
         return workDir.resolve("relay.yaml");
     }
@@ -48,8 +53,11 @@ public final class LocalSandbox {
             Files.createDirectories(workDir);
             boolean created = false;
             if (!Files.isDirectory(configRepository().resolve("objects"))) {
-                seedRepository();
+                seedRepository(configRepository(), files(), "Seed web-app with a Kustomize base and three overlays");
                 created = true;
+            }
+            if (!Files.isDirectory(sourceRepository().resolve("objects"))) {
+                seedRepository(sourceRepository(), sourceFiles(), "web-app: a static page");
             }
             if (!Files.exists(relayYaml())) {
                 Files.writeString(relayYaml(), relayYamlText(), StandardCharsets.UTF_8);
@@ -60,25 +68,24 @@ public final class LocalSandbox {
         }
     }
 
-    private void seedRepository() throws IOException {
+    private void seedRepository(Path bare, Map<String, String> content, String message) throws IOException {
         Path seed = Files.createTempDirectory(workDir, "seed-");
         try {
             try (Git git = Git.init().setDirectory(seed.toFile()).setInitialBranch("main").call()) {
-                for (Map.Entry<String, String> file : files().entrySet()) {
+                for (Map.Entry<String, String> file : content.entrySet()) {
                     Path target = seed.resolve(file.getKey());
                     Files.createDirectories(target.getParent());
                     Files.writeString(target, file.getValue(), StandardCharsets.UTF_8);
                 }
                 git.add().addFilepattern(".").call();
                 PersonIdent relay = new PersonIdent("Relay sandbox", "relay@localhost");
-                git.commit().setMessage("Seed web-app with a Kustomize base and three overlays")
+                git.commit().setMessage(message)
                         .setAuthor(relay).setCommitter(relay).setSign(false).call();
-                Git.init().setBare(true).setDirectory(configRepository().toFile()).setInitialBranch("main").call()
-                        .close();
-                git.push().setRemote(configRepository().toUri().toString()).add("main").call();
+                Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch("main").call().close();
+                git.push().setRemote(bare.toUri().toString()).add("main").call();
             }
         } catch (GitAPIException e) {
-            throw new IOException("cannot seed the sandbox config repository: " + e.getMessage(), e);
+            throw new IOException("cannot seed the sandbox repository " + bare + ": " + e.getMessage(), e);
         } finally {
             deleteRecursively(seed);
         }
@@ -158,6 +165,31 @@ public final class LocalSandbox {
         return files;
     }
 
+    static Map<String, String> sourceFiles() {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("README.md", """
+                # web-app
+
+                A static page. relay-local's local builder copies `src/` to `out/` and packs `out/` into an OCI
+                image (jib-core, no Docker daemon) at `/app`.
+                """);
+        files.put("src/index.html", """
+                <!doctype html>
+                <title>web-app</title>
+                <h1>Hello from web-app, built by Relay</h1>
+                """);
+        return files;
+    }
+
+    /** The head commit of the sample application's {@code main}. */
+    public String sourceHead() {
+        try (Git git = Git.open(sourceRepository().toFile())) {
+            return git.getRepository().resolve("refs/heads/main").name();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + sourceRepository(), e);
+        }
+    }
+
     private String relayYamlText() {
         return """
                 # Written by relay-local on first start. Edit it, or point RELAY_CONFIG at your own.
@@ -173,6 +205,16 @@ public final class LocalSandbox {
                       config-repo:
                         url: %3$s
                         branch: main
+                      source:
+                        repository: %4$s
+                        branches: [main]
+                      build:
+                        builder: local
+                        local:
+                          command: ["sh", "-c", "rm -rf out && mkdir -p out && cp -R src/. out/"]
+                          output-dir: out
+                          work-dir: %5$s
+                          image-layout-dir: %6$s
                       environments:
                         - name: development
                           path: apps/web-app/overlays/development/kustomization.yaml
@@ -187,7 +229,24 @@ public final class LocalSandbox {
                           strategy: kustomize
                           pin-digest: false
                           approval: manual
-                """.formatted(workDir.resolve("cache"), IMAGE, configRepository().toUri());
+                """.formatted(workDir.resolve("cache"), IMAGE, configRepository().toUri(),
+                fileUrl(sourceRepository()), workDir.resolve("build"), workDir.resolve("images"));
+    }
+
+    /** {@code file:///abs/path} (a {@code Path.toUri()} ends directories with '/', which clone URLs do not). */
+    static String fileUrl(Path repository) {
+        String uri = repository.toUri().toString();
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+    }
+
+    /** The curl command that sends the sample app's head commit as a {@code dev.relay.git.pushed} to the broker. */
+    public String pushCurlCommand(int port) {
+        return "curl -i http://127.0.0.1:" + port + "/broker"
+                + " -H 'ce-specversion: 1.0' -H 'ce-type: dev.relay.git.pushed' -H 'ce-source: /local/curl'"
+                + " -H 'ce-id: push-" + sourceHead().substring(0, 12) + "' -H 'content-type: application/json'"
+                + " -d '{\"repository\":\"" + fileUrl(sourceRepository()) + "\",\"ref\":\"refs/heads/main\","
+                + "\"commit\":\"" + sourceHead() + "\",\"before\":\"0000000000000000000000000000000000000000\","
+                + "\"pusher\":\"you\",\"provider\":\"local\"}'";
     }
 
     /** The curl command that sends a {@code dev.relay.scan.passed} for web-app to the broker on {@code port}. */

@@ -35,6 +35,11 @@ class SandboxAnnouncer {
             out.println();
             out.println("then: git --git-dir=" + sandbox + "/config.git log -p -1   and   curl -s http://127.0.0.1:"
                     + port + "/broker/events");
+            out.println();
+            out.println("Build the sample app (" + sandbox + "/web-app-src.git) into an OCI image under " + sandbox
+                    + "/images with:");
+            out.println();
+            out.println("  " + new LocalSandbox(java.nio.file.Path.of(sandbox)).pushCurlCommand(port));
         }
         out.flush();
     }
