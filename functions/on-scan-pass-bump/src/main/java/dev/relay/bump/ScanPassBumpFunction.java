@@ -7,6 +7,7 @@ import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelaySources;
 import dev.relay.shared.gitops.GitOpsWriter;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.ledger.VerificationLedger;
 import io.cloudevents.CloudEvent;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -14,9 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code dev.relay.scan.passed} → bump the pipeline's first environment → {@code dev.relay.manifest.bumped} or
- * {@code dev.relay.manifest.unchanged}. Promotion ({@code dev.relay.verify.passed} → next environment) plugs in
- * here as a second reader producing a {@link BumpRequest} for a later environment.
+ * Writes images into environments: {@code dev.relay.scan.passed} bumps the pipeline's first environment;
+ * {@code dev.relay.verify.passed} promotes to the next one (or answers {@code dev.relay.promotion.pending} when it
+ * is gated); {@code dev.relay.promotion.approved} performs a gated promotion. Answers
+ * {@code dev.relay.manifest.bumped} or {@code dev.relay.manifest.unchanged}.
  */
 @Component(ScanPassBumpFunction.NAME)
 public class ScanPassBumpFunction implements Function<CloudEvent, CloudEvent> {
@@ -26,21 +28,48 @@ public class ScanPassBumpFunction implements Function<CloudEvent, CloudEvent> {
     private static final Logger log = LoggerFactory.getLogger(ScanPassBumpFunction.class);
 
     private final ScanPassedReader scanPassed;
+    private final PromotionPlanner promotions;
     private final ImageBumper bumper;
 
     public ScanPassBumpFunction(RelayProperties properties, GitOpsWriter writer) {
         this.scanPassed = new ScanPassedReader(properties);
+        this.promotions = new PromotionPlanner(properties, new VerificationLedger(writer));
         this.bumper = new ImageBumper(writer);
     }
 
     @Override
     public CloudEvent apply(CloudEvent event) {
-        if (!RelayEventTypes.SCAN_PASSED.equals(event.getType())) {
-            throw EventRejectedException.badRequest("unsupported-event-type", "Unsupported event type",
-                    NAME + " handles " + RelayEventTypes.SCAN_PASSED + ", not " + event.getType() + ".");
+        switch (event.getType()) {
+            case RelayEventTypes.SCAN_PASSED:
+                return answer(event, bumper.bump(scanPassed.read(event)));
+            case RelayEventTypes.VERIFY_PASSED:
+                return promote(event, promotions.afterVerification(event));
+            case RelayEventTypes.PROMOTION_APPROVED:
+                return answer(event, bumper.bump(promotions.approved(event)));
+            default:
+                throw EventRejectedException.badRequest("unsupported-event-type", "Unsupported event type",
+                        NAME + " handles " + RelayEventTypes.SCAN_PASSED + ", " + RelayEventTypes.VERIFY_PASSED
+                                + " and " + RelayEventTypes.PROMOTION_APPROVED + ", not " + event.getType() + ".");
         }
-        BumpOutcome outcome = bumper.bump(scanPassed.read(event));
-        return answer(event, outcome);
+    }
+
+    private CloudEvent promote(CloudEvent event, Promotion promotion) {
+        if (promotion instanceof Promotion.Bump bump) {
+            return answer(event, bumper.bump(bump.request()));
+        }
+        if (promotion instanceof Promotion.AwaitApproval gated) {
+            BumpRequest request = gated.request();
+            log.info("{}/{} waits for approval of {}:{} ({})", request.app(), request.environment().name(),
+                    request.image(), request.tag(), request.digest());
+            return RelayAnswers.answer(event, RelayEventTypes.PROMOTION_PENDING, RelaySources.ON_SCAN_PASS_BUMP,
+                    new Payloads.PromotionPending(request.app(), request.environment().name(), request.image(),
+                            request.tag(), request.digest(), "manual"),
+                    request.app(), request.environment().name());
+        }
+        Promotion.Finished finished = (Promotion.Finished) promotion;
+        log.info("{}/{} is the last environment: nothing to promote", finished.app(),
+                finished.environment().name());
+        return null;
     }
 
     private static CloudEvent answer(CloudEvent cause, BumpOutcome outcome) {

@@ -54,7 +54,7 @@ public final class ScanPassedReader {
         if (app != null) {
             RelayProperties.Pipeline pipeline = properties.pipeline(app).orElseThrow(() ->
                     EventRejectedException.unprocessable("unknown-app", "Unknown application",
-                            "No pipeline is configured for relayapp '" + printable(app) + "'."));
+                            "No pipeline is configured for relayapp '" + PipelineLookup.printable(app) + "'."));
             if (!pipeline.image().equals(image)) {
                 throw EventRejectedException.unprocessable("image-not-owned", "Image does not belong to the app",
                         "Pipeline '" + app + "' deploys " + pipeline.image() + ", not " + image + ".");
@@ -84,8 +84,4 @@ public final class ScanPassedReader {
         return value;
     }
 
-    private static String printable(String value) {
-        String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
-        return shown.replaceAll("[^\\x20-\\x7e]", "?");
-    }
 }

@@ -43,7 +43,8 @@ public final class Payloads {
     public record Check(String name, boolean ok, String detail) {
     }
 
-    public record Verify(String app, String environment, String image, String digest, List<Check> checks) {
+    public record Verify(String app, String environment, String image, String digest, List<Check> checks,
+            String tag) {
     }
 
     public record MetricBreached(String app, String environment, String metric, Double value, Double threshold) {

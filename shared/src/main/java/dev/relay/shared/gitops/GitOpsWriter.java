@@ -112,6 +112,33 @@ public final class GitOpsWriter {
         }
     }
 
+    /**
+     * Commits of the branch's current head that touch {@code path}, newest first, at most {@code limit}, within
+     * the history the cache holds (at least the configured depth).
+     */
+    public List<CommitRecord> history(ConfigRepository repo, String path, int limit) {
+        RepoQueue queue = queue(repo);
+        queue.lock.lock();
+        try (GitAccess access = GitAccess.open(repo, sshHome(), timeoutSeconds());
+             Git git = new Batch(repo, List.of()).sync(access)) {
+            resolveInside(git.getRepository().getWorkTree().toPath(), path);
+            List<CommitRecord> records = new ArrayList<>();
+            for (RevCommit commit : git.log().addPath(path).setMaxCount(limit).call()) {
+                Map<String, List<String>> trailers = new java.util.LinkedHashMap<>();
+                for (org.eclipse.jgit.revwalk.FooterLine footer : commit.getFooterLines()) {
+                    trailers.computeIfAbsent(footer.getKey(), key -> new ArrayList<>()).add(footer.getValue().strip());
+                }
+                records.add(new CommitRecord(commit.name(), java.time.Instant.ofEpochSecond(commit.getCommitTime()),
+                        commit.getShortMessage(), trailers));
+            }
+            return records;
+        } catch (GitAPIException e) {
+            throw new RetryableGitException("cannot read the history of " + path + " in " + repo.redactedUrl(), e);
+        } finally {
+            queue.lock.unlock();
+        }
+    }
+
     /** The clone used for {@code repo}: one directory per URL and branch under the cache directory. */
     public Path cacheDir(ConfigRepository repo) {
         return settings.cacheDir().toAbsolutePath().normalize()

@@ -1,0 +1,171 @@
+package dev.relay.bump;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.events.EventPayloads;
+import dev.relay.shared.events.Payloads;
+import dev.relay.shared.events.RelayEventTypes;
+import dev.relay.shared.events.RelayExtensions;
+import dev.relay.shared.gitops.GitOpsWriter;
+import dev.relay.shared.gitops.WriteOutcome;
+import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.ledger.VerificationLedger;
+import dev.relay.shared.ledger.VerifiedImage;
+import dev.relay.shared.testing.CloudEventHttp;
+import dev.relay.shared.testing.TempGitRepos;
+import io.cloudevents.CloudEvent;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+/** verify.passed promotes to the next environment; a gated environment waits for an approval of a verified digest. */
+class PromotionTest {
+
+    private static final String IMAGE = "registry.example.com/team/web-app";
+    private static final String DIGEST = BumpFixtures.digestFor("2.0.0");
+
+    @TempDir
+    Path dir;
+
+    private Path remote;
+    private GitOpsWriter writer;
+    private RelayProperties properties;
+    private ScanPassBumpFunction function;
+
+    @BeforeEach
+    void pipeline() {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String env : List.of("development", "staging", "production")) {
+            files.put(path(env), BumpFixtures.overlay("web-app").replace("# web-app in development",
+                    "# web-app in " + env));
+        }
+        remote = TempGitRepos.createBare(dir, "config", files);
+        Map<String, String> source = new HashMap<>();
+        String prefix = "relay.pipelines.web-app.";
+        source.put(prefix + "image", IMAGE);
+        source.put(prefix + "config-repo.url", TempGitRepos.fileUrl(remote));
+        List<String> envs = List.of("development", "staging", "production");
+        for (int i = 0; i < envs.size(); i++) {
+            source.put(prefix + "environments[" + i + "].name", envs.get(i));
+            source.put(prefix + "environments[" + i + "].path", path(envs.get(i)));
+            source.put(prefix + "environments[" + i + "].image-name", BumpFixtures.REGISTRY + "web-app");
+            source.put(prefix + "environments[" + i + "].pin-digest", "true");
+        }
+        source.put(prefix + "environments[2].approval", "manual");
+        source.put("relay.git.cache-dir", dir.resolve("cache").toString());
+        properties = new Binder(new MapConfigurationPropertySource(source)).bind("relay", RelayProperties.class).get();
+        writer = new GitOpsWriter(properties.git().toWriterSettings());
+        function = new ScanPassBumpFunction(properties, writer);
+    }
+
+    @Test
+    void shouldPromoteAVerifiedDigestToTheNextEnvironmentOnce() {
+        CloudEvent verified = verifyPassed("development", "trace-promote-1");
+        int before = commits();
+
+        CloudEvent answer = function.apply(verified);
+
+        assertThat(answer.getType()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        assertThat(answer.getExtension(RelayExtensions.ENVIRONMENT)).isEqualTo("staging");
+        assertThat(answer.getExtension(RelayExtensions.TRACE)).isEqualTo("trace-promote-1");
+        assertThat(commits()).isEqualTo(before + 1);
+        assertThat(TempGitRepos.read(remote, "main", path("staging")).orElseThrow())
+                .contains("newTag: '2.0.0'").contains("digest: " + DIGEST);
+        assertThat(TempGitRepos.read(remote, "main", path("production")).orElseThrow()).contains("newTag: '1.0.0'");
+        assertThat(TempGitRepos.log(remote, "main").get(0).getFullMessage())
+                .startsWith("bump(web-app/staging): 1.0.0 -> 2.0.0")
+                .contains("Relay-Trace: trace-promote-1").contains("Relay-Environment: staging");
+
+        CloudEvent again = function.apply(verified);
+
+        assertThat(again.getType()).isEqualTo(RelayEventTypes.MANIFEST_UNCHANGED);
+        assertThat(commits()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void shouldWaitForApprovalBeforeAManualEnvironmentAndRefuseAnUnverifiedDigest() {
+        int before = commits();
+
+        CloudEvent pending = function.apply(verifyPassed("staging", "trace-gate"));
+
+        assertThat(pending.getType()).isEqualTo(RelayEventTypes.PROMOTION_PENDING);
+        assertThat(EventPayloads.read(pending, Payloads.PromotionPending.class))
+                .isEqualTo(new Payloads.PromotionPending("web-app", "production", IMAGE, "2.0.0", DIGEST, "manual"));
+        assertThat(commits()).isEqualTo(before);
+
+        EventRejectedException refused = catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(approved("production", DIGEST, "alice")));
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.problemType()).isEqualTo("not-verified");
+        assertThat(refused.detail()).contains("web-app/staging");
+        assertThat(commits()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldBumpAGatedEnvironmentOnApprovalOfADigestVerifiedInThePreviousOne() {
+        WriteOutcome recorded = writer.write(properties.pipeline("web-app").orElseThrow().configRepo()
+                .toConfigRepository(), VerificationLedger.record("verify-staging-1", "trace-gate",
+                        new VerifiedImage("web-app", "staging", IMAGE, "2.0.0", DIGEST, "abc123", null, Instant.now())));
+        assertThat(recorded).isInstanceOf(WriteOutcome.Committed.class);
+        int before = commits();
+
+        CloudEvent answer = function.apply(approved("production", DIGEST, "alice@example.com"));
+
+        assertThat(answer.getType()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        assertThat(TempGitRepos.read(remote, "main", path("production")).orElseThrow())
+                .contains("newTag: '2.0.0'").contains("digest: " + DIGEST);
+        assertThat(commits()).isEqualTo(before + 1);
+        assertThat(TempGitRepos.log(remote, "main").get(0).getFullMessage())
+                .contains("Relay-Approved-By: alice@example.com").contains("Relay-Trace: trace-gate");
+    }
+
+    @Test
+    void shouldAnswerNothingWhenTheLastEnvironmentVerified() {
+        int before = commits();
+
+        assertThat(function.apply(verifyPassed("production", "trace-last"))).isNull();
+        assertThat(commits()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldRejectApprovalsForTheFirstEnvironmentOrWithoutApprover() {
+        assertThat(catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(approved("development", DIGEST, "alice"))).status()).isEqualTo(422);
+        assertThat(catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(approved("production", DIGEST, " "))).status()).isEqualTo(422);
+        assertThat(catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(approved("qa", DIGEST, "alice"))).problemType()).isEqualTo("unknown-environment");
+    }
+
+    private CloudEvent verifyPassed(String environment, String trace) {
+        return CloudEventHttp.event(RelayEventTypes.VERIFY_PASSED, new Payloads.Verify("web-app", environment, IMAGE,
+                        DIGEST, List.of(new Payloads.Check("deployment-rollout", true, "3/3 available")), "2.0.0"))
+                .withExtension(RelayExtensions.TRACE, trace).withExtension(RelayExtensions.APP, "web-app")
+                .build();
+    }
+
+    private static CloudEvent approved(String environment, String digest, String approver) {
+        return CloudEventHttp.event(RelayEventTypes.PROMOTION_APPROVED,
+                new Payloads.PromotionApproved("web-app", environment, digest, approver))
+                .withExtension(RelayExtensions.TRACE, "trace-gate").build();
+    }
+
+    private static String path(String environment) {
+        return "apps/web-app/overlays/" + environment + "/kustomization.yaml";
+    }
+
+    private int commits() {
+        return TempGitRepos.log(remote, "main").size();
+    }
+}
