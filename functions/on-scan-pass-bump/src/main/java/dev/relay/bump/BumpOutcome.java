@@ -9,7 +9,8 @@ public sealed interface BumpOutcome permits BumpOutcome.Bumped, BumpOutcome.Unch
     }
 
     /**
-     * @param reason {@code already-applied} (a commit carries this event id) or {@code already-at-image}
+     * @param reason {@code already-applied} (a commit carries this event id), {@code already-at-image}, or
+     *               {@code held} (a rollback holds this digest out of the environment)
      * @param commit the commit that applied it, when known
      */
     record Unchanged(BumpRequest request, String reason, String commit) implements BumpOutcome {

@@ -26,8 +26,9 @@ public final class ImageBumper {
 
     public BumpOutcome bump(BumpRequest request) {
         WriteOutcome outcome;
+        ManifestBump edit = new ManifestBump(request);
         try {
-            outcome = writer.write(request.pipeline().configRepo().toConfigRepository(), new ManifestBump(request));
+            outcome = writer.write(request.pipeline().configRepo().toConfigRepository(), edit);
         } catch (InvalidRepoPathException e) {
             throw EventRejectedException.unprocessable("path-outside-repository", "Manifest path is not allowed",
                     e.getMessage());
@@ -58,6 +59,6 @@ public final class ImageBumper {
         if (outcome instanceof WriteOutcome.AlreadyApplied applied) {
             return new BumpOutcome.Unchanged(request, "already-applied", applied.commitId());
         }
-        return new BumpOutcome.Unchanged(request, "already-at-image", null);
+        return new BumpOutcome.Unchanged(request, edit.held() ? "held" : "already-at-image", null);
     }
 }

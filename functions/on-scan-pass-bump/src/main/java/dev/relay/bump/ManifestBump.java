@@ -1,16 +1,11 @@
 package dev.relay.bump;
 
-import dev.relay.shared.config.RelayProperties;
 import dev.relay.shared.gitops.CommitMessage;
 import dev.relay.shared.gitops.FileChange;
-import dev.relay.shared.gitops.GitOpsWriter;
 import dev.relay.shared.gitops.RepoEdit;
-import dev.relay.shared.yaml.HelmValuesSetter;
-import dev.relay.shared.yaml.KustomizeImageSetter;
-import dev.relay.shared.yaml.YamlEdit;
+import dev.relay.shared.ledger.RollbackHolds;
+import dev.relay.shared.manifest.EnvironmentManifest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +14,7 @@ import java.util.List;
 final class ManifestBump implements RepoEdit {
 
     private final BumpRequest request;
+    private volatile boolean held;
 
     ManifestBump(BumpRequest request) {
         this.request = request;
@@ -29,32 +25,21 @@ final class ManifestBump implements RepoEdit {
         return request.eventId();
     }
 
-    @Override
-    public List<FileChange> apply(Path workTree) throws IOException {
-        RelayProperties.Environment environment = request.environment();
-        Path file = GitOpsWriter.resolveInside(workTree, environment.path());
-        String original = Files.readString(file, StandardCharsets.UTF_8);
-        String digest = environment.pinDigest() ? request.digest() : null;
-        YamlEdit edit = switch (environment.strategy()) {
-            case KUSTOMIZE -> KustomizeImageSetter.set(original,
-                    environment.kustomizeImageName(request.pipeline()), request.tag(), digest);
-            case HELM -> helm(original, environment, digest);
-        };
-        if (!edit.changed()) {
-            return List.of();
-        }
-        Files.writeString(file, edit.text(), StandardCharsets.UTF_8);
-        return List.of(new FileChange(environment.path(), edit.oldValue(), request.tag()));
+    /** Whether the last {@link #apply} found the digest held by a rollback (and so changed nothing). */
+    boolean held() {
+        return held;
     }
 
-    private YamlEdit helm(String original, RelayProperties.Environment environment, String digest) {
-        YamlEdit tagEdit = HelmValuesSetter.setTag(original, environment.tagPath(), request.tag());
-        if (digest == null) {
-            return tagEdit;
+    @Override
+    public List<FileChange> apply(Path workTree) throws IOException {
+        held = RollbackHolds.isHeld(workTree, request.app(), request.environment().name(), request.digest());
+        if (held) {
+            return List.of();
         }
-        YamlEdit digestEdit = HelmValuesSetter.setDigest(tagEdit.text(), environment.digestPath(), digest);
-        return new YamlEdit(digestEdit.text(), tagEdit.oldValue(), request.tag(),
-                tagEdit.changed() || digestEdit.changed());
+        return new EnvironmentManifest(request.pipeline(), request.environment())
+                .set(workTree, request.tag(), request.digest())
+                .map(List::of)
+                .orElse(List.of());
     }
 
     @Override

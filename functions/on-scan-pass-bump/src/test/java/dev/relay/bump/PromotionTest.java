@@ -11,11 +11,13 @@ import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.gitops.GitOpsWriter;
 import dev.relay.shared.gitops.WriteOutcome;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.ledger.RollbackHolds;
 import dev.relay.shared.ledger.VerificationLedger;
 import dev.relay.shared.ledger.VerifiedImage;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
 import io.cloudevents.CloudEvent;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
@@ -128,6 +130,26 @@ class PromotionTest {
         assertThat(commits()).isEqualTo(before + 1);
         assertThat(TempGitRepos.log(remote, "main").get(0).getFullMessage())
                 .contains("Relay-Approved-By: alice@example.com").contains("Relay-Trace: trace-gate");
+    }
+
+    @Test
+    void shouldNotBumpADigestARollbackHolds() throws Exception {
+        Path holdTree = Files.createDirectories(dir.resolve("hold-tree"));
+        assertThat(RollbackHolds.hold(holdTree, "web-app", "development", DIGEST, "slo breach", Instant.now()))
+                .isTrue();
+        String holdPath = RollbackHolds.path("web-app", "development");
+        TempGitRepos.pushFromOtherClone(remote, "main",
+                Map.of(holdPath, Files.readString(holdTree.resolve(holdPath))), "rollback holds " + DIGEST);
+        int before = commits();
+
+        CloudEvent held = function.apply(BumpFixtures.scanPassed("web-app", "2.0.0", DIGEST).build());
+
+        assertThat(held.getType()).isEqualTo(RelayEventTypes.MANIFEST_UNCHANGED);
+        assertThat(EventPayloads.read(held, Payloads.Manifest.class).reason()).isEqualTo("held");
+        assertThat(commits()).isEqualTo(before);
+        CloudEvent newer = function.apply(BumpFixtures.scanPassed("web-app", "2.0.1", BumpFixtures.digestFor("2.0.1"))
+                .build());
+        assertThat(newer.getType()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
     }
 
     @Test
