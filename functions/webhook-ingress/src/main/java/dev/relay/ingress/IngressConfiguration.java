@@ -5,6 +5,8 @@ import dev.relay.ingress.git.GitLabAdapter;
 import dev.relay.ingress.git.GiteaAdapter;
 import dev.relay.ingress.pending.PendingProducer;
 import dev.relay.ingress.pending.PendingProducers;
+import dev.relay.ingress.registry.DistributionAdapter;
+import dev.relay.ingress.registry.HarborAdapter;
 import dev.relay.ingress.sink.EventSink;
 import dev.relay.ingress.sink.HttpEventSink;
 import dev.relay.shared.http.EventMetrics;
@@ -51,13 +53,15 @@ public class IngressConfiguration {
     }
 
     @Bean
-    PendingProducer harborWebhookAdapter() {
-        return PendingProducers.harbor();
+    @Order(400)
+    HarborAdapter harborWebhookAdapter() {
+        return new HarborAdapter();
     }
 
     @Bean
-    PendingProducer distributionWebhookAdapter() {
-        return PendingProducers.distribution();
+    @Order(500)
+    DistributionAdapter distributionWebhookAdapter() {
+        return new DistributionAdapter();
     }
 
     @Bean

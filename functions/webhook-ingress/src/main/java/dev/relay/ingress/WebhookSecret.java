@@ -15,6 +15,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class WebhookSecret {
 
+    private static final String BEARER = "Bearer ";
+
     private final String producer;
     private final byte[] key;
 
@@ -67,6 +69,28 @@ public final class WebhookSecret {
         }
         if (!MessageDigest.isEqual(sha256(key), sha256(presented.getBytes(StandardCharsets.UTF_8)))) {
             throw unauthorized(header + " does not match the configured " + producer + " secret token.");
+        }
+    }
+
+    /**
+     * Requires {@code presented} (an {@code Authorization} header value) to be the secret itself or
+     * {@code Bearer <secret>}: Harbor sends its configured "Auth Header" verbatim, the distribution registry sends
+     * the {@code headers} of its endpoint configuration, and operators write either form. Both forms are compared
+     * in constant time, always both.
+     */
+    public void requireAuthorization(String header, String presented) {
+        if (presented == null || presented.isBlank()) {
+            throw unauthorized(header + " is missing; " + producer + " must send the configured secret (raw or as "
+                    + "'Bearer <secret>').");
+        }
+        String value = presented.trim();
+        byte[] expected = sha256(key);
+        boolean raw = MessageDigest.isEqual(expected, sha256(value.getBytes(StandardCharsets.UTF_8)));
+        boolean hasScheme = value.regionMatches(true, 0, BEARER, 0, BEARER.length());
+        String token = hasScheme ? value.substring(BEARER.length()).trim() : "";
+        boolean bearer = MessageDigest.isEqual(expected, sha256(token.getBytes(StandardCharsets.UTF_8)));
+        if (!(raw | (hasScheme & bearer))) {
+            throw unauthorized(header + " does not match the configured " + producer + " secret.");
         }
     }
 

@@ -6,6 +6,8 @@ import dev.relay.ingress.git.GitHubAdapter;
 import dev.relay.ingress.git.GitLabAdapter;
 import dev.relay.ingress.git.GiteaAdapter;
 import dev.relay.ingress.pending.PendingProducers;
+import dev.relay.ingress.registry.DistributionAdapter;
+import dev.relay.ingress.registry.HarborAdapter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class WebhookRecognitionTest {
 
     static final List<WebhookAdapter> ADAPTERS = List.of(new GiteaAdapter(), new GitLabAdapter(), new GitHubAdapter(),
-            PendingProducers.harbor(), PendingProducers.distribution(), PendingProducers.argocd(),
+            new HarborAdapter(), new DistributionAdapter(), PendingProducers.argocd(),
             PendingProducers.flux(), PendingProducers.alertmanager());
 
     @Test
@@ -35,8 +37,14 @@ class WebhookRecognitionTest {
                 .contains("harbor");
         assertThat(producer(Map.of("ce-type", "harbor.artifact.pushed", "ce-specversion", "1.0"), "{}"))
                 .contains("harbor");
+        assertThat(producer(Map.of("Content-Type", "application/cloudevents+json"),
+                "{\"specversion\":\"1.0\",\"type\":\"harbor.artifact.pushed\",\"data\":{}}")).contains("harbor");
         assertThat(producer(Map.of("Content-Type", "application/vnd.docker.distribution.events.v1+json"),
                 "{\"events\":[]}")).contains("distribution");
+        assertThat(producer(Map.of("Content-Type", "application/vnd.docker.distribution.events.v2+json"),
+                "{\"events\":[]}")).contains("distribution");
+        assertThat(producer(Map.of("Content-Type", "application/json"),
+                "{\"events\":[{\"action\":\"push\",\"target\":{}}]}")).contains("distribution");
         assertThat(producer(Map.of(), "{\"involvedObject\":{\"kind\":\"Kustomization\"},\"reason\":\"ReconciliationSucceeded\"}"))
                 .contains("flux");
         assertThat(producer(Map.of(), "{\"app\":{\"status\":{\"sync\":{\"status\":\"Synced\"}}}}")).contains("argocd");

@@ -4,14 +4,14 @@ import dev.relay.ingress.WebhookRequest;
 import dev.relay.shared.http.EventRejectedException;
 import tools.jackson.databind.JsonNode;
 
-/** Reading the few fields Relay needs out of a provider's JSON payload. */
-final class JsonFields {
+/** Reading the few fields Relay needs out of a provider's JSON payload (Git and registry adapters). */
+public final class JsonFields {
 
     private JsonFields() {
     }
 
     /** The JSON object of the request's body. @throws EventRejectedException 400 when it is not a JSON object */
-    static JsonNode object(WebhookRequest request, String producer) {
+    public static JsonNode object(WebhookRequest request, String producer) {
         JsonNode json = request.json();
         if (json == null || !json.isObject()) {
             throw EventRejectedException.badRequest("invalid-webhook-payload", "Not a JSON webhook",
@@ -21,7 +21,7 @@ final class JsonFields {
     }
 
     /** The string at {@code path}, or null when absent, null, empty or not a string. */
-    static String text(JsonNode node, String... path) {
+    public static String text(JsonNode node, String... path) {
         JsonNode current = node;
         for (String name : path) {
             current = current.path(name);
@@ -30,7 +30,7 @@ final class JsonFields {
     }
 
     /** The first non-null of {@code values}. */
-    static String firstOf(String... values) {
+    public static String firstOf(String... values) {
         for (String value : values) {
             if (value != null) {
                 return value;
@@ -39,7 +39,7 @@ final class JsonFields {
         return null;
     }
 
-    static boolean isTrue(JsonNode node, String field) {
+    public static boolean isTrue(JsonNode node, String field) {
         JsonNode value = node.path(field);
         return value.isBoolean() && value.booleanValue();
     }
