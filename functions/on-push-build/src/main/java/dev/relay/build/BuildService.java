@@ -2,6 +2,7 @@ package dev.relay.build;
 
 import dev.relay.shared.config.RelayProperties;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.kubernetes.KubernetesAccess;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 

@@ -7,6 +7,7 @@ import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.events.RelaySources;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.kubernetes.KubernetesAccess;
 import io.cloudevents.CloudEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.function.Function;
@@ -28,6 +29,9 @@ public class PushBuildFunction implements Function<CloudEvent, CloudEvent>, Disp
 
     public static final String NAME = "on-push-build";
 
+    /** What to configure instead of a cluster (the end of the 503 detail when there is no Kubernetes API). */
+    public static final String WITHOUT_CLUSTER = "use build.builder: local";
+
     private static final Logger log = LoggerFactory.getLogger(PushBuildFunction.class);
 
     private final PushReader reader = new PushReader();
@@ -37,7 +41,7 @@ public class PushBuildFunction implements Function<CloudEvent, CloudEvent>, Disp
 
     @Autowired
     public PushBuildFunction(RelayProperties properties, ObjectProvider<KubernetesClient> kubernetesClient) {
-        this(properties, new KubernetesAccess(kubernetesClient::getIfAvailable));
+        this(properties, new KubernetesAccess(kubernetesClient::getIfAvailable, WITHOUT_CLUSTER));
     }
 
     PushBuildFunction(RelayProperties properties, KubernetesAccess kubernetes) {

@@ -9,6 +9,7 @@ import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.http.EventRetryableException;
+import dev.relay.shared.kubernetes.KubernetesAccess;
 import io.cloudevents.CloudEvent;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -81,7 +82,7 @@ class ClusterBuildsTest {
                 "kaniko"));
         properties.put("relay.pipelines.web-app.build.namespace", "ns-local");
         PushBuildFunction function = new PushBuildFunction(BuildFixtures.bind(properties),
-                new KubernetesAccess(() -> client, Map.of(), NO_FILE, NO_FILE));
+                new KubernetesAccess(() -> client, PushBuildFunction.WITHOUT_CLUSTER, Map.of(), NO_FILE, NO_FILE));
 
         assertThatThrownBy(() -> function.apply(BuildFixtures.pushed("file:///srv/git/web-app.git", "refs/heads/main",
                 SHA))).isInstanceOfSatisfying(EventRejectedException.class, e -> {
@@ -147,7 +148,8 @@ class ClusterBuildsTest {
 
     @Test
     void shouldAnswer503NamingWhatIsMissingWithoutAKubernetesApi() {
-        KubernetesAccess none = new KubernetesAccess(() -> null, Map.of(), NO_FILE, NO_FILE);
+        KubernetesAccess none = new KubernetesAccess(() -> null, PushBuildFunction.WITHOUT_CLUSTER,
+                Map.of(), NO_FILE, NO_FILE);
         PushBuildFunction function = new PushBuildFunction(properties("kaniko", null), none);
 
         assertThatThrownBy(() -> function.apply(BuildFixtures.pushed(REPO, "refs/heads/main", SHA)))
@@ -165,7 +167,8 @@ class ClusterBuildsTest {
                 .withMasterUrl("http://127.0.0.1:1").withRequestRetryBackoffLimit(0).withConnectionTimeout(2000)
                 .withRequestTimeout(2000).build()).build()) {
             PushBuildFunction function = new PushBuildFunction(properties("kaniko", "builds"),
-                    new KubernetesAccess(() -> unreachable, Map.of(), NO_FILE, NO_FILE));
+                    new KubernetesAccess(() -> unreachable, PushBuildFunction.WITHOUT_CLUSTER,
+                            Map.of(), NO_FILE, NO_FILE));
 
             assertThatThrownBy(() -> function.apply(BuildFixtures.pushed(REPO, "refs/heads/main", SHA)))
                     .isInstanceOfSatisfying(EventRetryableException.class, e -> {
@@ -186,7 +189,8 @@ class ClusterBuildsTest {
                                     + " cannot create resource \"jobs\" in API group \"batch\"").build())
                     .once();
             PushBuildFunction function = new PushBuildFunction(properties("kaniko", "builds"),
-                    new KubernetesAccess(() -> forbidden, Map.of(), NO_FILE, NO_FILE));
+                    new KubernetesAccess(() -> forbidden, PushBuildFunction.WITHOUT_CLUSTER,
+                            Map.of(), NO_FILE, NO_FILE));
 
             assertThatThrownBy(() -> function.apply(BuildFixtures.pushed(REPO, "refs/heads/main", SHA)))
                     .isInstanceOfSatisfying(EventRetryableException.class, e -> {
@@ -201,7 +205,7 @@ class ClusterBuildsTest {
 
     private PushBuildFunction function(String builder, String namespace) {
         return new PushBuildFunction(properties(builder, namespace),
-                new KubernetesAccess(() -> client, Map.of(), NO_FILE, NO_FILE));
+                new KubernetesAccess(() -> client, PushBuildFunction.WITHOUT_CLUSTER, Map.of(), NO_FILE, NO_FILE));
     }
 
     private static dev.relay.shared.config.RelayProperties properties(String builder, String namespace) {

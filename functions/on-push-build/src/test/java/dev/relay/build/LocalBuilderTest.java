@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.RelayEventTypes;
+import dev.relay.shared.kubernetes.KubernetesAccess;
 import dev.relay.shared.testing.GitHttpServer;
 import dev.relay.shared.testing.TempGitRepos;
 import io.cloudevents.CloudEvent;
@@ -125,7 +126,8 @@ class LocalBuilderTest {
         properties.put(prefix + "timeout", "60s");
         properties.put(prefix + "work-dir", root.resolve("work").toString());
         return new PushBuildFunction(BuildFixtures.bind(properties),
-                new KubernetesAccess(() -> null, Map.of(), Path.of("/nonexistent"), Path.of("/nonexistent")));
+                new KubernetesAccess(() -> null, PushBuildFunction.WITHOUT_CLUSTER,
+                        Map.of(), Path.of("/nonexistent"), Path.of("/nonexistent")));
     }
 
     private static String blob(String digest) {
