@@ -34,6 +34,30 @@ public final class DeliveryIds {
         return producer + "-" + trimmed;
     }
 
+    /**
+     * An id derived from what identifies one occurrence at the producer ({@code argocd-<32 hex>}): a SHA-256 over the
+     * parts, each terminated by a NUL so that no two different part lists hash alike. The producer redelivering the
+     * same occurrence (Argo CD retries, Flux retries, Alertmanager re-notifying a still-firing alert) yields the same id.
+     */
+    public static String derived(String producer, String... parts) {
+        StringBuilder joined = new StringBuilder();
+        for (String part : parts) {
+            joined.append(part == null ? "" : part).append('\0');
+        }
+        return producer + "-" + sha256Hex(joined.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .substring(0, 32);
+    }
+
+    /** At most 100 characters, control characters replaced: safe to echo in a problem and to log. */
+    public static String printable(String value) {
+        if (value == null) {
+            return "";
+        }
+        String cut = value.length() > 100 ? value.substring(0, 100) + "…" : value;
+        return cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
     static String sha256Hex(byte[] body) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));

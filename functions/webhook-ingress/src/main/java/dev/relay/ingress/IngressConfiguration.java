@@ -1,14 +1,15 @@
 package dev.relay.ingress;
 
+import dev.relay.ingress.alert.AlertmanagerAdapter;
 import dev.relay.ingress.git.GitHubAdapter;
 import dev.relay.ingress.git.GitLabAdapter;
 import dev.relay.ingress.git.GiteaAdapter;
-import dev.relay.ingress.pending.PendingProducer;
-import dev.relay.ingress.pending.PendingProducers;
 import dev.relay.ingress.registry.DistributionAdapter;
 import dev.relay.ingress.registry.HarborAdapter;
 import dev.relay.ingress.sink.EventSink;
 import dev.relay.ingress.sink.HttpEventSink;
+import dev.relay.ingress.sync.ArgoCdAdapter;
+import dev.relay.ingress.sync.FluxAdapter;
 import dev.relay.shared.http.EventMetrics;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -65,18 +66,21 @@ public class IngressConfiguration {
     }
 
     @Bean
-    PendingProducer argocdWebhookAdapter() {
-        return PendingProducers.argocd();
+    @Order(600)
+    ArgoCdAdapter argocdWebhookAdapter(IngressProperties properties) {
+        return new ArgoCdAdapter(properties.argocd());
     }
 
     @Bean
-    PendingProducer fluxWebhookAdapter() {
-        return PendingProducers.flux();
+    @Order(700)
+    FluxAdapter fluxWebhookAdapter(IngressProperties properties) {
+        return new FluxAdapter(properties.flux());
     }
 
     @Bean
-    PendingProducer alertmanagerWebhookAdapter() {
-        return PendingProducers.alertmanager();
+    @Order(800)
+    AlertmanagerAdapter alertmanagerWebhookAdapter(IngressProperties properties) {
+        return new AlertmanagerAdapter(properties.alertmanager());
     }
 
     @Bean

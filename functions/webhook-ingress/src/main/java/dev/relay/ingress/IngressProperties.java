@@ -2,11 +2,14 @@ package dev.relay.ingress;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -26,6 +29,9 @@ import org.springframework.validation.annotation.Validated;
  * @param connectTimeout TCP connect timeout towards the broker
  * @param providers      authentication per producer ({@code github}, {@code gitlab}, {@code gitea}, …); a producer
  *                       without an entry (or with neither secret nor secret-file) is accepted unauthenticated
+ * @param argocd         Argo CD Applications → Relay app and environment (when the Application carries no labels)
+ * @param flux           Flux objects → Relay app and environment, and which event reasons mean "synced"
+ * @param alertmanager   which alert labels name the Relay app and environment
  */
 @Validated
 @ConfigurationProperties("relay.ingress")
@@ -34,13 +40,22 @@ public record IngressProperties(
         @DefaultValue("10s") @NotNull Duration sinkTimeout,
         @DefaultValue("3s") @NotNull Duration connectTimeout,
         Map<@Pattern(regexp = "[a-z0-9][a-z0-9-]{0,31}", message = "must be a producer name such as github") String,
-                @Valid @NotNull Provider> providers) {
+                @Valid @NotNull Provider> providers,
+        @DefaultValue @Valid ArgoCd argocd,
+        @DefaultValue @Valid Flux flux,
+        @DefaultValue @Valid Alertmanager alertmanager) {
 
     /** Property naming the broker URI. */
     public static final String SINK_PROPERTY = "relay.ingress.sink";
+    /** A Relay app or environment name: a DNS-1123 label. */
+    public static final String NAME = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+    static final String NAME_MESSAGE = "must be a DNS-1123 label (lowercase letters, digits, '-')";
 
     public IngressProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
+        argocd = argocd == null ? new ArgoCd(null) : argocd;
+        flux = flux == null ? new Flux(null, null) : flux;
+        alertmanager = alertmanager == null ? new Alertmanager(null, null, null, null) : alertmanager;
     }
 
     public Optional<Provider> provider(String producer) {
@@ -73,4 +88,69 @@ public record IngressProperties(
             return "Provider[secretFile=" + secretFile + ", secret=" + (secret == null ? "unset" : "****") + "]";
         }
     }
+
+    /** The Relay app and environment a producer's object stands for. */
+    public record Target(
+            @NotBlank @Pattern(regexp = NAME, message = NAME_MESSAGE) String app,
+            @NotBlank @Pattern(regexp = NAME, message = NAME_MESSAGE) String environment) {
+    }
+
+    /**
+     * Argo CD ({@code relay.ingress.argocd.*}).
+     *
+     * @param applications Application name → app and environment, used when the notification carries no
+     *                     {@code relay.dev/app} / {@code relay.dev/environment} labels (a name with a '.' needs the
+     *                     bracket form {@code applications[web.prod]})
+     */
+    public record ArgoCd(Map<@Pattern(regexp = SUBDOMAIN, message = "must be an Application name (DNS-1123 subdomain)")
+            String, @Valid @NotNull Target> applications) {
+
+        public ArgoCd {
+            applications = applications == null ? Map.of() : Map.copyOf(applications);
+        }
+    }
+
+    /**
+     * Flux ({@code relay.ingress.flux.*}).
+     *
+     * @param objects {@code <namespace>/<Kind>/<name>} → app and environment, used when the event's metadata names
+     *                neither; the key contains '/', so write it in brackets: {@code objects[apps/Kustomization/web]}
+     * @param reasons the event reasons that mean "applied" (for Kustomization and HelmRelease, severity info)
+     */
+    public record Flux(
+            Map<@Pattern(regexp = "[a-z0-9][-a-z0-9.]*/(Kustomization|HelmRelease)/[a-z0-9][-a-z0-9.]*",
+                    message = "must be <namespace>/<Kustomization|HelmRelease>/<name>") String,
+                    @Valid @NotNull Target> objects,
+            @DefaultValue("ReconciliationSucceeded") @NotEmpty List<@NotBlank String> reasons) {
+
+        public Flux {
+            objects = objects == null ? Map.of() : Map.copyOf(objects);
+            reasons = reasons == null || reasons.isEmpty() ? List.of("ReconciliationSucceeded") : List.copyOf(reasons);
+        }
+    }
+
+    /**
+     * Alertmanager ({@code relay.ingress.alertmanager.*}): the alert label naming the app, else the fallback label;
+     * likewise for the environment. An empty fallback turns the fallback off.
+     */
+    public record Alertmanager(
+            @DefaultValue("relay_app") @NotBlank @Pattern(regexp = LABEL, message = LABEL_MESSAGE) String appLabel,
+            @DefaultValue("service") @Pattern(regexp = "|" + LABEL, message = LABEL_MESSAGE) String appFallbackLabel,
+            @DefaultValue("relay_environment") @NotBlank @Pattern(regexp = LABEL, message = LABEL_MESSAGE)
+            String environmentLabel,
+            @DefaultValue("environment") @Pattern(regexp = "|" + LABEL, message = LABEL_MESSAGE)
+            String environmentFallbackLabel) {
+
+        static final String LABEL = "[a-zA-Z_][a-zA-Z0-9_]*";
+        static final String LABEL_MESSAGE = "must be a Prometheus label name";
+
+        public Alertmanager {
+            appLabel = appLabel == null ? "relay_app" : appLabel;
+            appFallbackLabel = appFallbackLabel == null ? "service" : appFallbackLabel;
+            environmentLabel = environmentLabel == null ? "relay_environment" : environmentLabel;
+            environmentFallbackLabel = environmentFallbackLabel == null ? "environment" : environmentFallbackLabel;
+        }
+    }
+
+    static final String SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 }

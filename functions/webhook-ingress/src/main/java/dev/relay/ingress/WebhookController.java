@@ -9,6 +9,7 @@ import dev.relay.shared.http.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,14 +21,17 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /webhooks} (producer told from headers and body) and {@code POST /webhooks/<producer>}: raw webhooks
- * in, Relay CloudEvents out to the broker. Answers 200 {@code {"forwarded":n,...}} or an RFC 9457 problem: 4xx
- * (nothing forwarded, do not retry), 501 (producer not converted yet), 5xx (redeliver). Not at {@code /}: that is
- * shared's CloudEvent endpoint.
+ * in, Relay CloudEvents out to the broker. Answers 200 {@code {"forwarded":n,...}} (with {@code rejected} and
+ * {@code rejectedReasons} when invalid entries of a batch were skipped: each is logged at WARN and counted with
+ * outcome {@code rejected-event}) or an RFC 9457 problem: 4xx (nothing forwarded, do not retry), 5xx (redeliver).
+ * Not at {@code /}: that is shared's CloudEvent endpoint.
  */
 @RestController
 public class WebhookController {
 
     static final String FUNCTION = "webhook-ingress";
+    /** Metric outcome of one invalid entry skipped inside an otherwise valid delivery. */
+    static final String REJECTED_EVENT = "rejected-event";
     private static final Logger log = LoggerFactory.getLogger(WebhookController.class);
 
     private final WebhookDispatcher dispatcher;
@@ -47,28 +51,32 @@ public class WebhookController {
         DeliveryRecord record = new DeliveryRecord();
         String outcome = "failed";
         String why = "";
+        List<String> rejected = List.of();
         try {
             WebhookRequest webhook = WebhookRequest.of(BoundedRequests.headers(request), BoundedRequests.body(request, properties.maxBody().toBytes(), "relay.ingress.max-body"), producer);
             AdapterResult result = dispatcher.dispatch(webhook, record);
+            rejected = result.rejected();
+            Map<String, Object> body = new LinkedHashMap<>();
             if (result instanceof AdapterResult.Forward forward) {
                 outcome = "forwarded";
-                return ResponseEntity.ok(Map.of("forwarded", forward.events().size(), "ids", record.ids()));
+                body.put("forwarded", forward.events().size());
+                body.put("ids", record.ids());
+            } else {
+                AdapterResult.Ignore ignore = (AdapterResult.Ignore) result;
+                outcome = "ignored";
+                why = ignore.reason();
+                body.put("forwarded", 0);
+                body.put("reason", ignore.reason());
             }
-            AdapterResult.Ignore ignore = (AdapterResult.Ignore) result;
-            outcome = "ignored";
-            why = ignore.reason();
-            return ResponseEntity.ok(Map.of("forwarded", 0, "reason", ignore.reason()));
+            if (!rejected.isEmpty()) {
+                body.put("rejected", rejected.size());
+                body.put("rejectedReasons", rejected);
+            }
+            return ResponseEntity.ok(body);
         } catch (EventRejectedException e) {
             outcome = e.status() == 401 ? "unauthorized" : "rejected";
             why = e.status() + " " + e.problemType() + ": " + e.detail();
             return Problems.of(e, problemProperties(record));
-        } catch (UnsupportedProducerException e) {
-            outcome = "rejected";
-            why = "501 producer-not-implemented";
-            Map<String, Object> properties = problemProperties(record);
-            properties.put("issue", e.issue());
-            return Problems.of(501, "producer-not-implemented", "Producer not supported yet", e.getMessage(),
-                    properties);
         } catch (EventRetryableException e) {
             outcome = "failed";
             why = e.status() + " " + e.problemType() + ": " + e.detail();
@@ -81,7 +89,13 @@ public class WebhookController {
                     "An unexpected error occurred; redeliver the webhook. See the ingress log.",
                     problemProperties(record));
         } finally {
-            metrics.record(FUNCTION, record.metricType(), outcome, Duration.ofNanos(System.nanoTime() - started));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            metrics.record(FUNCTION, record.metricType(), outcome, took);
+            for (String reason : rejected) {
+                metrics.record(FUNCTION, record.producer(), REJECTED_EVENT, took);
+                log.warn("webhook producer={} delivery={} skipped an invalid event: {}", record.producer(),
+                        record.delivery(), reason);
+            }
             String line = "webhook producer={} event={} delivery={} outcome={} forwarded={} {}";
             Object[] args = {record.producer(), record.event(), record.delivery(), outcome, record.ids(), why};
             if (outcome.equals("forwarded") || outcome.equals("ignored")) {

@@ -57,7 +57,6 @@ public final class WebhookDispatcher {
      *
      * @return what was forwarded or why nothing was
      * @throws EventRejectedException        4xx: unknown producer, not authenticated, invalid payload
-     * @throws UnsupportedProducerException  501: a producer not converted yet
      * @throws dev.relay.shared.http.EventRetryableException 5xx: the broker did not take the events
      */
     public AdapterResult dispatch(WebhookRequest request, DeliveryRecord record) {

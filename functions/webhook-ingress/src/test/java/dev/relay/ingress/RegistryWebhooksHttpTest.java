@@ -305,8 +305,8 @@ class RegistryWebhooksHttpTest {
     }
 
     @Test
-    void shouldRejectInvalidRegistryFieldsWith422() {
-        // each a derived copy of the captured push with one value replaced
+    void shouldSkipInvalidRegistryEventsWith2xxSoTheRegistryQueueMovesOn(CapturedOutput output) {
+        // each a derived copy of the captured push with one value replaced: an invalid event in a valid envelope
         byte[] badDigest = derived("distribution/captured-manifest-push.json",
                 "\"digest\": \"sha256:06a0007737f476b28e4fe9ae1f8fb6e4ff0c2a8220dd8a5597e4416b61b8706c\"",
                 "\"digest\": \"md5:06a0007737f476b28e4fe9ae1f8fb6e4\"");
@@ -316,10 +316,48 @@ class RegistryWebhooksHttpTest {
                 "\"repository\": \"team/demo\"", "\"repository\": \"team/../demo\"");
 
         for (byte[] body : List.of(badDigest, badTag, badRepository)) {
-            WebhookIngressHttpTest.assertProblem(post(distribution("Bearer " + DISTRIBUTION_TOKEN, body)), 422,
-                    "invalid-image-push");
+            CloudEventHttp.Answer answer = post(distribution("Bearer " + DISTRIBUTION_TOKEN, body));
+            assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+            assertThat(answer.json()).containsEntry("forwarded", 0).containsEntry("rejected", 1);
+            assertThat((List<?>) answer.json().get("rejectedReasons")).singleElement().asString()
+                    .startsWith("events[0] (id 16ffa16d-607b-4642-ae0d-4946aed1ddb5): ");
         }
+        assertThat(post(distribution("Bearer " + DISTRIBUTION_TOKEN, badDigest)).text()).contains("digest")
+                .contains("sha256:");
         assertThat(BROKER.received()).isEmpty();
+        assertThat(output.getOut()).contains("WARN").contains("skipped an invalid event: events[0]");
+        assertThat(CloudEventHttp.get(uri("/actuator/prometheus")).text()).containsPattern(
+                "relay_events_total\\{function=\"webhook-ingress\",outcome=\"rejected-event\",type=\"distribution\"} [1-9]");
+    }
+
+    @Test
+    void shouldForwardTheValidEventsOfAnEnvelopeAndSkipTheInvalidOne() throws Exception {
+        // derived: the captured manifest push twice in one envelope, the second with another id and a bad digest
+        JsonNode captured = EventPayloads.mapper().readTree(fixture("distribution/captured-manifest-push.json"));
+        ObjectNode good = (ObjectNode) captured.get("events").get(0);
+        ObjectNode bad = good.deepCopy();
+        bad.put("id", "second-event");
+        ((ObjectNode) bad.get("target")).put("digest", "sha256:nothex");
+        ObjectNode envelope = EventPayloads.mapper().createObjectNode();
+        envelope.putArray("events").add(bad).add(good);
+
+        CloudEventHttp.Answer answer = post(distribution("Bearer " + DISTRIBUTION_TOKEN,
+                EventPayloads.mapper().writeValueAsBytes(envelope)));
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        assertThat(answer.json()).containsEntry("forwarded", 1).containsEntry("rejected", 1)
+                .containsEntry("ids", List.of("distribution-16ffa16d-607b-4642-ae0d-4946aed1ddb5"));
+        assertThat((List<?>) answer.json().get("rejectedReasons")).singleElement().asString()
+                .startsWith("events[0] (id second-event): ");
+        assertThat(single().getId()).isEqualTo("distribution-16ffa16d-607b-4642-ae0d-4946aed1ddb5");
+    }
+
+    @Test
+    void shouldStillRejectABodyThatIsNoEnvelopeWith400() {
+        byte[] body = "{\"events\":\"not a list\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        WebhookIngressHttpTest.assertProblem(post(distribution("Bearer " + DISTRIBUTION_TOKEN, body)), 400,
+                "invalid-webhook-payload");
     }
 
     @Test

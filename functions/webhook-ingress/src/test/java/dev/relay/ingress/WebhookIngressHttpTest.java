@@ -357,25 +357,6 @@ class WebhookIngressHttpTest {
     // --- other producers, errors ----------------------------------------------------------------------------
 
     @Test
-    void shouldAnswer501ForAProducerNotConvertedYet() {
-        String alertmanager = """
-                {"version":"4","groupKey":"{}:{alertname=\\"HighErrorRate\\"}","truncatedAlerts":0,"status":"firing",
-                 "receiver":"relay","groupLabels":{"alertname":"HighErrorRate"},"commonLabels":{},
-                 "commonAnnotations":{},"externalURL":"http://alertmanager:9093",
-                 "alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate"},"annotations":{},
-                 "startsAt":"2025-01-01T00:00:00Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"",
-                 "fingerprint":"abc"}]}
-                """;
-
-        CloudEventHttp.Answer answer = CloudEventHttp.postRaw(uri("/webhooks"),
-                Map.of("Content-Type", "application/json"), alertmanager.getBytes(StandardCharsets.UTF_8));
-
-        assertProblem(answer, 501, "producer-not-implemented");
-        assertThat(answer.json()).containsEntry("producer", "alertmanager");
-        assertThat(BROKER.received()).isEmpty();
-    }
-
-    @Test
     void shouldAnswer400ForAnUnrecognisedWebhookAnd404ForAnUnknownProducer() {
         byte[] body = "{\"hello\":\"world\"}".getBytes(StandardCharsets.UTF_8);
         Map<String, String> json = Map.of("Content-Type", "application/json");

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.relay.ingress.git.GitHubAdapter;
 import dev.relay.ingress.git.GitLabAdapter;
 import dev.relay.ingress.git.GiteaAdapter;
-import dev.relay.ingress.pending.PendingProducers;
 import dev.relay.ingress.registry.DistributionAdapter;
 import dev.relay.ingress.registry.HarborAdapter;
+import dev.relay.ingress.alert.AlertmanagerAdapter;
+import dev.relay.ingress.sync.ArgoCdAdapter;
+import dev.relay.ingress.sync.FluxAdapter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +20,9 @@ import org.junit.jupiter.api.Test;
 class WebhookRecognitionTest {
 
     static final List<WebhookAdapter> ADAPTERS = List.of(new GiteaAdapter(), new GitLabAdapter(), new GitHubAdapter(),
-            new HarborAdapter(), new DistributionAdapter(), PendingProducers.argocd(),
-            PendingProducers.flux(), PendingProducers.alertmanager());
+            new HarborAdapter(), new DistributionAdapter(),
+            new ArgoCdAdapter(new IngressProperties.ArgoCd(null)), new FluxAdapter(new IngressProperties.Flux(null, null)),
+            new AlertmanagerAdapter(new IngressProperties.Alertmanager(null, null, null, null)));
 
     @Test
     void shouldTellProducersFromTheirHeaders() {
@@ -31,7 +34,7 @@ class WebhookRecognitionTest {
     }
 
     @Test
-    void shouldTellPendingProducersFromTheirBodies() {
+    void shouldTellProducersFromTheirBodies() {
         assertThat(producer(Map.of("Content-Type", "application/json"),
                 "{\"type\":\"PUSH_ARTIFACT\",\"occur_at\":1,\"operator\":\"admin\",\"event_data\":{}}"))
                 .contains("harbor");
@@ -48,6 +51,8 @@ class WebhookRecognitionTest {
         assertThat(producer(Map.of(), "{\"involvedObject\":{\"kind\":\"Kustomization\"},\"reason\":\"ReconciliationSucceeded\"}"))
                 .contains("flux");
         assertThat(producer(Map.of(), "{\"app\":{\"status\":{\"sync\":{\"status\":\"Synced\"}}}}")).contains("argocd");
+        assertThat(producer(Map.of(), "{\"source\":\"argocd\",\"application\":\"web\"}")).contains("argocd");
+        assertThat(producer(Map.of("Gotk-Component", "kustomize-controller"), "{}")).contains("flux");
         assertThat(producer(Map.of(), "{\"version\":\"4\",\"alerts\":[]}")).contains("alertmanager");
         assertThat(producer(Map.of(), "{\"version\":\"3\",\"alerts\":[]}")).isEmpty();
     }

@@ -27,6 +27,12 @@ import tools.jackson.databind.JsonNode;
  * same ids. Blob (layer, config) pushes, pulls, deletes and manifest pushes by digest only are skipped; an envelope
  * in which nothing qualifies answers 2xx with the reason.
  *
+ * <p>The registry retries a delivery that is not answered 2xx, forever, and holds every later notification of that
+ * endpoint behind it. So an invalid event inside a valid envelope (a bad digest, tag or repository) does not fail the
+ * envelope: it is skipped and reported ({@code rejected}, {@code rejectedReasons} in the 2xx body, a WARN line and the
+ * metric outcome {@code rejected-event}), and the valid events are forwarded. A body that is not an envelope at all
+ * stays a 400.
+ *
  * <p>The image is {@code request.host/target.repository}: the host the pusher addressed, which is how clients name
  * the image; when the registry recorded no request host, the host of {@code target.url}.
  */
@@ -92,6 +98,7 @@ public final class DistributionAdapter implements WebhookAdapter {
                     "A distribution notification is a JSON object with an \"events\" array.");
         }
         List<CloudEvent> forward = new ArrayList<>();
+        List<String> rejected = new ArrayList<>();
         int notPush = 0;
         int notManifest = 0;
         int untagged = 0;
@@ -105,15 +112,21 @@ public final class DistributionAdapter implements WebhookAdapter {
             } else if (text(target, "tag") == null) {
                 untagged++;
             } else {
-                forward.add(push(request, event, target, i).toEvent());
+                try {
+                    forward.add(push(request, event, target, i).toEvent());
+                } catch (EventRejectedException e) {
+                    rejected.add("events[" + i + "] (id " + ImagePush.printable(text(event, "id")) + "): "
+                            + e.detail());
+                }
             }
         }
         if (!forward.isEmpty()) {
-            return new AdapterResult.Forward(forward);
+            return new AdapterResult.Forward(forward, rejected);
         }
         return new AdapterResult.Ignore("no tagged manifest push among " + events.size() + " events ("
                 + notPush + " not a push, " + notManifest + " blob or other non-manifest pushes, " + untagged
-                + " manifest pushes without a tag)");
+                + " manifest pushes without a tag" + (rejected.isEmpty() ? "" : ", " + rejected.size() + " invalid")
+                + ")", rejected);
     }
 
     private static ImagePush push(WebhookRequest request, JsonNode event, JsonNode target, int index) {
