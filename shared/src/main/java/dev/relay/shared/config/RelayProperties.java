@@ -65,7 +65,9 @@ public record RelayProperties(
             @Valid @NotNull ConfigRepo configRepo,
             @NotEmpty List<@Valid @NotNull Environment> environments,
             @Valid @DefaultValue Source source,
-            @Valid @DefaultValue Build build) {
+            @Valid @DefaultValue Build build,
+            @Valid @DefaultValue Scan scan,
+            @Valid @DefaultValue Rollback rollback) {
 
         public static final String IMAGE_REPOSITORY =
                 "([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*";
@@ -143,7 +145,8 @@ public record RelayProperties(
             @DefaultValue("false") boolean pinDigest,
             @DefaultValue("image.tag") @Pattern(regexp = VALUES_PATH, message = "must be a dotted YAML path such as image.tag") String tagPath,
             @DefaultValue("image.digest") @Pattern(regexp = VALUES_PATH, message = "must be a dotted YAML path such as image.digest") String digestPath,
-            @DefaultValue("automatic") Approval approval) {
+            @DefaultValue("automatic") Approval approval,
+            @Valid @DefaultValue Verify verify) {
 
         public static final String VALUES_PATH = "[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*";
 
@@ -162,6 +165,94 @@ public record RelayProperties(
 
         public String kustomizeImageName(Pipeline pipeline) {
             return imageName == null || imageName.isBlank() ? pipeline.image() : imageName;
+        }
+    }
+
+    /**
+     * How {@code on-sync-verify} proves a rollout of this environment healthy after a sync.
+     *
+     * @param kubernetes   run the Kubernetes checks ({@code deployment-rollout}, {@code pods-image}); {@code false}
+     *                     is the explicit choice of an environment without a cluster API (e.g. relay-local), and then
+     *                     Argo CD or at least one smoke check must be configured
+     * @param namespace    namespace of the Deployment and its pods
+     * @param deployment   the Deployment's name; unset: the application name
+     * @param container    the container that runs the pipeline's image; unset: the container whose image repository
+     *                     is the expected one
+     * @param deadline     how long one event waits for a rollout still in progress before answering 503 (the broker
+     *                     redelivers later); keep it below the Knative Service's timeoutSeconds
+     * @param pollInterval pause between two looks at a rollout in progress
+     * @param argocd       the optional Argo CD Application check
+     * @param smoke        HTTP smoke checks, run once the rollout is complete
+     */
+    public record Verify(
+            @DefaultValue("true") boolean kubernetes,
+            @DefaultValue("default") @NotBlank @Pattern(regexp = NAME, message = "must be a DNS-1123 label (lowercase letters, digits, '-')") String namespace,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a Deployment name (DNS-1123 subdomain)") String deployment,
+            @Pattern(regexp = NAME, message = "must be a container name (DNS-1123 label)") String container,
+            @DefaultValue("50s") @NotNull Duration deadline,
+            @DefaultValue("2s") @NotNull Duration pollInterval,
+            @Valid @DefaultValue ArgoCd argocd,
+            @jakarta.validation.constraints.Size(max = 20, message = "at most 20 smoke checks") List<@Valid @NotNull Smoke> smoke) {
+
+        public Verify {
+            smoke = smoke == null ? List.of() : List.copyOf(smoke);
+        }
+
+        public String deploymentOr(String app) {
+            return deployment == null || deployment.isBlank() ? app : deployment;
+        }
+
+        @AssertTrue(message = "deadline must be between 0s and 10m, poll-interval between 10ms and 1m")
+        public boolean isTimingValid() {
+            return deadline == null || pollInterval == null
+                    || (!deadline.isNegative() && deadline.compareTo(Duration.ofMinutes(10)) <= 0
+                            && pollInterval.compareTo(Duration.ofMillis(10)) >= 0
+                            && pollInterval.compareTo(Duration.ofMinutes(1)) <= 0);
+        }
+
+        @AssertTrue(message = "with kubernetes: false, enable argocd or configure at least one smoke check (a verification must check something)")
+        public boolean isSomethingChecked() {
+            return kubernetes || (argocd != null && argocd.enabled()) || (smoke != null && !smoke.isEmpty());
+        }
+    }
+
+    /**
+     * The Argo CD {@code Application} (argoproj.io/v1alpha1) that deploys this environment: it must be Healthy and
+     * Synced at the event's revision.
+     *
+     * @param application its name; unset: {@code <app>-<environment>}
+     * @param namespace   its namespace (where Argo CD keeps Applications)
+     */
+    public record ArgoCd(
+            @DefaultValue("false") boolean enabled,
+            @Pattern(regexp = SUBDOMAIN, message = "must be an Application name (DNS-1123 subdomain)") String application,
+            @DefaultValue("argocd") @NotBlank @Pattern(regexp = NAME, message = "must be a DNS-1123 label (lowercase letters, digits, '-')") String namespace) {
+
+        public String applicationOr(String app, String environment) {
+            return application == null || application.isBlank() ? app + "-" + environment : application;
+        }
+    }
+
+    /**
+     * One HTTP smoke check.
+     *
+     * @param url            http(s) URL to call
+     * @param method         HTTP method without a body (GET, HEAD, OPTIONS) or with an empty one
+     * @param expectedStatus the status the answer must have
+     * @param bodyContains   a substring the first 64 KiB of the body must contain; unset: any body
+     * @param timeout        connect + answer time limit
+     */
+    public record Smoke(
+            @NotBlank @Pattern(regexp = "(?i)https?://[^\\s]+", message = "must be an http:// or https:// URL") String url,
+            @DefaultValue("GET") @NotBlank @Pattern(regexp = "GET|HEAD|OPTIONS|POST|PUT|DELETE|PATCH", message = "must be an HTTP method in capitals") String method,
+            @DefaultValue("200") @Min(100) @Max(599) int expectedStatus,
+            String bodyContains,
+            @DefaultValue("5s") @NotNull Duration timeout) {
+
+        @AssertTrue(message = "timeout must be between 1ms and 60s")
+        public boolean isTimeoutValid() {
+            return timeout == null || (!timeout.isNegative() && !timeout.isZero()
+                    && timeout.compareTo(Duration.ofSeconds(60)) <= 0);
         }
     }
 
@@ -345,6 +436,177 @@ public record RelayProperties(
         public Path imageLayoutDirOrDefault() {
             return imageLayoutDir != null ? imageLayoutDir : workDirOrDefault().resolve("images");
         }
+    }
+
+    public enum ScanBackend { TRIVY_JOB, TRIVY_CLI, HARBOR }
+
+    /** The lowest severity that blocks a release by itself; {@code none}: only {@code max-counts} can block. */
+    public enum FailOn { CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN, NONE }
+
+    /**
+     * How {@code on-image-scan} scans {@code <pipeline.image>@<digest>} and judges the report.
+     *
+     * @param backend  {@code trivy-job} (a Kubernetes Job running Trivy), {@code trivy-cli} (the local {@code trivy}
+     *                 binary, for relay-local) or {@code harbor} (the report Harbor's scanner produced)
+     * @param policy   what blocks a release
+     * @param trivyJob settings of the {@code trivy-job} backend
+     * @param trivyCli settings of the {@code trivy-cli} backend
+     * @param harbor   settings of the {@code harbor} backend
+     */
+    public record Scan(
+            @DefaultValue("trivy-job") ScanBackend backend,
+            @Valid @DefaultValue ScanPolicy policy,
+            @Valid @DefaultValue TrivyJob trivyJob,
+            @Valid @DefaultValue TrivyCli trivyCli,
+            @Valid @DefaultValue Harbor harbor) {
+
+        @AssertTrue(message = "harbor.url is required when backend is harbor")
+        public boolean isHarborUrlSet() {
+            return backend != ScanBackend.HARBOR || (harbor != null && harbor.url() != null && !harbor.url().isBlank());
+        }
+    }
+
+    /**
+     * The scan policy: a finding blocks when its severity is at or above {@code failOn}, unless it is ignored; a
+     * severity whose count (findings, i.e. vulnerability and package pairs, after ignores) exceeds its
+     * {@code maxCounts} entry blocks too.
+     *
+     * @param name          short name put into the answer's {@code policy} field
+     * @param failOn        the blocking threshold (default {@code high}: CRITICAL and HIGH block)
+     * @param ignoreUnfixed findings without a fixed version neither block nor count
+     * @param ignore        vulnerability ids that neither block nor count, each with a reason and an optional expiry
+     * @param maxCounts     most findings allowed per severity; unset: no limit
+     */
+    public record ScanPolicy(
+            @DefaultValue("default") @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]{1,63}", message = "must be a short name ([A-Za-z0-9._-], at most 63)") String name,
+            @DefaultValue("high") FailOn failOn,
+            @DefaultValue("false") boolean ignoreUnfixed,
+            List<@Valid @NotNull IgnoredVulnerability> ignore,
+            @Valid @DefaultValue MaxCounts maxCounts) {
+
+        public ScanPolicy {
+            ignore = ignore == null ? List.of() : List.copyOf(ignore);
+        }
+    }
+
+    /**
+     * One entry of the ignore list.
+     *
+     * @param id      vulnerability id as the scanner reports it, e.g. {@code CVE-2019-14697} or {@code GHSA-...}
+     * @param reason  why it is acceptable (required: an ignore list without reasons cannot be reviewed)
+     * @param expires last day (ISO date, UTC) on which the entry ignores; unset: never expires
+     */
+    public record IgnoredVulnerability(
+            @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,128}", message = "must be a vulnerability id such as CVE-2024-1234") String id,
+            @NotBlank String reason,
+            @org.springframework.format.annotation.DateTimeFormat(iso = org.springframework.format.annotation.DateTimeFormat.ISO.DATE)
+            java.time.LocalDate expires) {
+    }
+
+    /** Most findings allowed per severity (after ignores); unset: no limit. */
+    public record MaxCounts(@Min(0) Integer critical, @Min(0) Integer high, @Min(0) Integer medium,
+            @Min(0) Integer low, @Min(0) Integer unknown) {
+    }
+
+    /**
+     * The {@code trivy-job} backend: a batch/v1 Job running Trivy against {@code <image>@<digest>}, named from the
+     * digest, awaited for at most {@code deadline}; a scan still running then answers 503 and the redelivery reads it.
+     *
+     * @param image                   the Trivy image
+     * @param server                  URL of a Trivy server ({@code --server}); unset: each Job downloads the DB
+     * @param registrySecret          a {@code kubernetes.io/dockerconfigjson} Secret to pull the scanned image with
+     * @param serviceAccount          ServiceAccount of the scan pods (they get no API token); unset: the namespace's
+     *                                default
+     * @param namespace               namespace of the Jobs; unset: on-image-scan's own
+     * @param deadline                how long one request waits for the Job (keep it below the Knative timeoutSeconds)
+     * @param ttlSecondsAfterFinished how long a finished Job (and its report, in its pod's log) is kept
+     * @param activeDeadlineSeconds   hard limit of one scan
+     */
+    public record TrivyJob(
+            @DefaultValue("aquasec/trivy:0.58.1") @NotBlank String image,
+            @Pattern(regexp = "https?://[^\\s]+", message = "must be an http(s) URL") String server,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a Secret name (DNS-1123 subdomain)") String registrySecret,
+            @Pattern(regexp = SUBDOMAIN, message = "must be a ServiceAccount name (DNS-1123 subdomain)") String serviceAccount,
+            @Pattern(regexp = NAME, message = "must be a DNS-1123 label (lowercase letters, digits, '-')") String namespace,
+            @Valid @DefaultValue Resources resources,
+            @DefaultValue("50s") @NotNull Duration deadline,
+            @DefaultValue("3600") @Min(60) int ttlSecondsAfterFinished,
+            @DefaultValue("600") @Min(1) long activeDeadlineSeconds) {
+    }
+
+    /**
+     * The {@code trivy-cli} backend: the {@code trivy} binary on this machine.
+     *
+     * @param path         the binary: a file path, or a name looked up on {@code PATH}
+     * @param server       URL of a Trivy server ({@code --server}); unset: the local DB
+     * @param dockerConfig directory with a {@code config.json} for the registry ({@code DOCKER_CONFIG})
+     * @param cacheDir     Trivy's cache ({@code --cache-dir}); unset: Trivy's default
+     * @param timeout      time limit of one scan
+     */
+    public record TrivyCli(
+            @DefaultValue("trivy") @NotBlank String path,
+            @Pattern(regexp = "https?://[^\\s]+", message = "must be an http(s) URL") String server,
+            Path dockerConfig,
+            Path cacheDir,
+            @DefaultValue("5m") Duration timeout) {
+    }
+
+    /**
+     * The {@code harbor} backend: the vulnerability report Harbor's scanner already produced for the artifact.
+     *
+     * @param url          Harbor's base URL, e.g. {@code https://harbor.example.com}
+     * @param project      Harbor project; unset: the first path segment of the image repository
+     * @param usernameFile file holding the robot account's name
+     * @param passwordFile file holding its secret
+     * @param timeout      time limit of one API request
+     */
+    public record Harbor(
+            @Pattern(regexp = "https?://[^\\s]+", message = "must be an http(s) URL") String url,
+            @Pattern(regexp = "[a-z0-9]+(?:[._-][a-z0-9]+)*", message = "must be a Harbor project name") String project,
+            Path usernameFile,
+            Path passwordFile,
+            @DefaultValue("10s") Duration timeout) {
+    }
+
+    /** What on-metric-rollback does when the SLO query returns no data. */
+    public enum OnMissingData { SKIP, ROLLBACK }
+
+    /**
+     * How {@code on-metric-rollback} confirms a {@code dev.relay.metric.breached} before it reverts an environment to
+     * its last verified image ({@code dev.relay.verify.failed} always rolls back).
+     *
+     * @param prometheus    where the SLO is measured; unset url: the breach event is trusted as it is
+     * @param slo           the SLO query and the condition under which the SLO holds
+     * @param onMissingData {@code skip} (default: never roll back on missing data) or {@code rollback}
+     * @param queryTimeout  time limit of one query
+     */
+    public record Rollback(
+            @Valid @DefaultValue Prometheus prometheus,
+            @Valid @DefaultValue Slo slo,
+            @DefaultValue("skip") OnMissingData onMissingData,
+            @DefaultValue("5s") @NotNull Duration queryTimeout) {
+    }
+
+    /**
+     * @param url             Prometheus base URL, e.g. {@code http://prometheus.monitoring:9090}; unset: no confirmation
+     * @param bearerTokenFile file holding a bearer token for the Prometheus API (read at use)
+     */
+    public record Prometheus(
+            @Pattern(regexp = "https?://[^\\s?#]+", message = "must be an http(s) URL without query or fragment") String url,
+            Path bearerTokenFile) {
+    }
+
+    /**
+     * @param query     PromQL whose value is the SLI; {@code <app>} and {@code <environment>} are replaced; unset: the
+     *                  success rate of {@code http_requests_total{service="<app>"}} over 5m
+     * @param condition when the SLO holds, an operator and a number, e.g. {@code >= 0.99}
+     */
+    public record Slo(
+            String query,
+            @DefaultValue(">= 0.99") @NotBlank @Pattern(regexp = SLO_CONDITION, message = "must be an operator (>=, >, <=, <, ==, !=) and a number, e.g. '>= 0.99'") String condition) {
+
+        public static final String SLO_CONDITION =
+                "\\s*(>=|<=|==|!=|>|<)\\s*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*";
     }
 
     public static final String SUBDOMAIN = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
