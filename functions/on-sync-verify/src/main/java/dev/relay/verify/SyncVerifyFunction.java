@@ -1,0 +1,101 @@
+package dev.relay.verify;
+
+import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.events.Payloads;
+import dev.relay.shared.events.RelayAnswers;
+import dev.relay.shared.events.RelayExtensions;
+import dev.relay.shared.events.RelayEventTypes;
+import dev.relay.shared.events.RelaySources;
+import dev.relay.shared.gitops.GitOpsWriter;
+import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.kubernetes.KubernetesAccess;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code dev.relay.sync.succeeded} → find the image the config repository says should run in that environment → check
+ * the rollout (Deployment, its ready pods, optionally the Argo CD Application, HTTP smoke checks) → on success record
+ * the verified image in the config repository's ledger → {@code dev.relay.verify.passed}; a definite failure →
+ * {@code dev.relay.verify.failed}; a rollout still in progress at the deadline → 503 (the broker redelivers).
+ */
+@Component(SyncVerifyFunction.NAME)
+public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {
+
+    public static final String NAME = "on-sync-verify";
+    static final String WITHOUT_CLUSTER = "set verify.kubernetes: false (with argocd or smoke checks) for the"
+            + " environment";
+
+    private static final Logger log = LoggerFactory.getLogger(SyncVerifyFunction.class);
+
+    private final SyncSucceededReader reader;
+    private final DesiredImages desired;
+    private final RolloutVerifier verifier;
+    private final VerificationRecorder recorder;
+    private final KubernetesAccess kubernetes;
+
+    @Autowired
+    public SyncVerifyFunction(RelayProperties properties, GitOpsWriter writer,
+            ObjectProvider<KubernetesClient> kubernetesClient, ObjectProvider<MeterRegistry> registry) {
+        this(properties, writer, new KubernetesAccess(kubernetesClient::getIfAvailable, WITHOUT_CLUSTER),
+                new SmokeChecks(), new VerifyMetrics(registry.getIfAvailable(SimpleMeterRegistry::new)),
+                Sleeper.THREAD, Clock.systemUTC());
+    }
+
+    SyncVerifyFunction(RelayProperties properties, GitOpsWriter writer, KubernetesAccess kubernetes,
+            SmokeChecks smoke, VerifyMetrics metrics, Sleeper sleeper, Clock clock) {
+        this.reader = new SyncSucceededReader(properties);
+        this.desired = new DesiredImages(writer);
+        this.kubernetes = kubernetes;
+        this.verifier = new RolloutVerifier(() -> new ClusterReads(kubernetes.client()), smoke, desired, metrics,
+                sleeper, clock);
+        this.recorder = new VerificationRecorder(writer, clock);
+    }
+
+    @Override
+    public CloudEvent apply(CloudEvent event) {
+        if (!RelayEventTypes.SYNC_SUCCEEDED.equals(event.getType())) {
+            throw EventRejectedException.badRequest("unsupported-event-type", "Unsupported event type",
+                    NAME + " handles " + RelayEventTypes.SYNC_SUCCEEDED + ", not " + event.getType() + ".");
+        }
+        VerifyRequest synced = reader.read(event);
+        ExpectedImage expected = desired.expected(synced);
+        Optional<String> chain = desired.bumpTrace(synced, expected).filter(trace -> !trace.equals(synced.trace()));
+        if (chain.isPresent()) {
+            event = CloudEventBuilder.v1(event).withExtension(RelayExtensions.TRACE, chain.get()).build();
+        }
+        VerifyRequest request = chain.isPresent() ? synced.withTrace(chain.get()) : synced;
+        VerifyOutcome outcome = verifier.verify(request, expected);
+        ExpectedImage image = outcome.expected();
+        Payloads.Verify data = new Payloads.Verify(request.app(), request.environmentName(), image.image(),
+                image.digest(), outcome.checks(), image.tag());
+        if (outcome instanceof VerifyOutcome.Failed failed) {
+            log.warn("{}/{} at {} failed verification of {}: {}", request.app(), request.environmentName(),
+                    request.revision(), image.reference(), failed.failedNames());
+            return RelayAnswers.answer(event, RelayEventTypes.VERIFY_FAILED, RelaySources.ON_SYNC_VERIFY, data,
+                    request.app(), request.environmentName());
+        }
+        VerificationRecorder.Recorded recorded = recorder.record(request, image);
+        log.info("{}/{} at {} verified {}: ledger commit {}{}", request.app(), request.environmentName(),
+                request.revision(), image.reference(), recorded.commit(),
+                recorded.already() ? " (already recorded: redelivery)" : "");
+        return RelayAnswers.answer(event, RelayEventTypes.VERIFY_PASSED, RelaySources.ON_SYNC_VERIFY, data,
+                request.app(), request.environmentName());
+    }
+
+    @Override
+    public void destroy() {
+        kubernetes.close();
+    }
+}
