@@ -39,9 +39,29 @@ final class ManifestPolicies {
     static final Map<String, Map<String, Set<String>>> ALLOWED_ROLES = Map.of(
             "on-push-build", Map.of(
                     "batch/jobs", Set.of("create", "get"),
-                    "tekton.dev/pipelineruns", Set.of("create", "get")));
+                    "tekton.dev/pipelineruns", Set.of("create", "get")),
+            "on-image-scan", Map.of(
+                    "batch/jobs", Set.of("create", "get"),
+                    "/pods", Set.of("list"),
+                    "/pods/log", Set.of("get")),
+            // read-only; bound in relay and, with kubectl -n, in each application namespace (role.yaml)
+            "on-sync-verify", Map.of(
+                    "apps/deployments", Set.of("get"),
+                    "/pods", Set.of("list")),
+            // read-only; bound in Argo CD's namespace (argocd-role.yaml)
+            "on-sync-verify-argocd", Map.of(
+                    "argoproj.io/applications", Set.of("get")));
 
-    /** Verbs and resources no Role here may name, whatever the allow-list above says. */
+    /**
+     * The only exceptions to {@link #FORBIDDEN_VERBS}: Role name → "apiGroup/resource" → verbs. on-image-scan finds the
+     * pod of its scan Job by the {@code job-name} label (pod names are generated), which needs {@code list} on pods;
+     * on-sync-verify finds the ready pods of a Deployment by the Deployment's selector, the same way.
+     */
+    static final Map<String, Map<String, Set<String>>> ALLOWED_FORBIDDEN_VERBS = Map.of(
+            "on-image-scan", Map.of("/pods", Set.of("list")),
+            "on-sync-verify", Map.of("/pods", Set.of("list")));
+
+    /** Verbs and resources no Role here may name, whatever the allow-list above says (but see ALLOWED_FORBIDDEN_VERBS). */
     static final Set<String> FORBIDDEN_VERBS =
             Set.of("*", "list", "watch", "delete", "deletecollection", "update", "patch", "escalate", "bind", "impersonate");
     static final Set<String> FORBIDDEN_RESOURCES =
@@ -96,8 +116,15 @@ final class ManifestPolicies {
                     out.add(at + ": resourceNames/nonResourceURLs are not used by Relay");
                 }
                 List<String> verbs = KnativeManifestSchemaTest.listOfStrings(rule.get("verbs"));
+                Map<String, Set<String>> exceptions = ALLOWED_FORBIDDEN_VERBS.getOrDefault(role.name(), Map.of());
                 for (String verb : verbs) {
-                    if (FORBIDDEN_VERBS.contains(verb)) {
+                    boolean excepted = !KnativeManifestSchemaTest.listOfStrings(rule.get("apiGroups")).isEmpty()
+                            && !KnativeManifestSchemaTest.listOfStrings(rule.get("resources")).isEmpty()
+                            && KnativeManifestSchemaTest.listOfStrings(rule.get("apiGroups")).stream().allMatch(group ->
+                                    KnativeManifestSchemaTest.listOfStrings(rule.get("resources")).stream().allMatch(
+                                            resource -> exceptions.getOrDefault(group + "/" + resource, Set.of())
+                                                    .contains(verb)));
+                    if (FORBIDDEN_VERBS.contains(verb) && !excepted) {
                         out.add(at + ": verb '" + verb + "' is forbidden");
                     }
                 }

@@ -215,6 +215,10 @@ public final class LocalSandbox {
                           output-dir: out
                           work-dir: %5$s
                           image-layout-dir: %6$s
+                      scan:
+                        # needs the trivy binary on PATH (or scan.trivy-cli.path); without it the chain stops
+                        # at dev.relay.scan.errored naming what is missing. Never a silent pass.
+                        backend: trivy-cli
                       environments:
                         - name: development
                           path: apps/web-app/overlays/development/kustomization.yaml
