@@ -3,19 +3,11 @@ package dev.relay.rollback;
 import dev.relay.shared.gitops.CommitMessage;
 import dev.relay.shared.gitops.CommitRecord;
 import dev.relay.shared.gitops.ConfigRepository;
-import dev.relay.shared.gitops.GitAuthenticationException;
-import dev.relay.shared.gitops.GitOpsException;
 import dev.relay.shared.gitops.GitOpsWriter;
-import dev.relay.shared.gitops.InvalidRepoPathException;
-import dev.relay.shared.gitops.PushRejectedException;
-import dev.relay.shared.gitops.RetryableGitException;
 import dev.relay.shared.gitops.WriteOutcome;
-import dev.relay.shared.http.EventRejectedException;
-import dev.relay.shared.http.EventRetryableException;
+import dev.relay.shared.http.GitWriteProblems;
 import dev.relay.shared.ledger.VerificationLedger;
 import dev.relay.shared.ledger.VerifiedImage;
-import dev.relay.shared.yaml.InvalidImageValueException;
-import dev.relay.shared.yaml.YamlStructureException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -90,29 +82,6 @@ public final class Rollbacker {
     }
 
     private static <T> T git(RollbackRequest request, Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (InvalidRepoPathException e) {
-            throw EventRejectedException.unprocessable("path-outside-repository", "Manifest path is not allowed",
-                    e.getMessage());
-        } catch (InvalidImageValueException e) {
-            throw EventRejectedException.unprocessable("invalid-image-reference", "Invalid image reference",
-                    e.getMessage());
-        } catch (YamlStructureException e) {
-            throw EventRejectedException.unprocessable("manifest-not-editable", "The manifest cannot be edited safely",
-                    request.environment().path() + ": " + e.getMessage());
-        } catch (GitAuthenticationException e) {
-            throw new EventRetryableException(502, "git-authentication-failed",
-                    "The config repository rejected Relay's credential", e.getMessage(), null);
-        } catch (PushRejectedException e) {
-            throw new EventRetryableException(502, "git-push-refused", "The config repository refused the push",
-                    e.getMessage(), null);
-        } catch (RetryableGitException e) {
-            throw EventRetryableException.unavailable("git-unavailable", "The config repository is unavailable",
-                    e.getMessage(), null);
-        } catch (GitOpsException e) {
-            throw new EventRetryableException(500, "config-repository-mismatch",
-                    "The config repository does not match the pipeline configuration", e.getMessage(), null);
-        }
+        return GitWriteProblems.call(call, request.environment().path());
     }
 }

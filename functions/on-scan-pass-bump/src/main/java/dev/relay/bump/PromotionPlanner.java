@@ -5,6 +5,7 @@ import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.http.GitWriteProblems;
 import dev.relay.shared.ledger.VerificationLedger;
 import dev.relay.shared.ledger.VerifiedImage;
 import dev.relay.shared.yaml.ImageValues;
@@ -59,8 +60,9 @@ final class PromotionPlanner {
                 EventRejectedException.unprocessable("no-previous-environment", "Nothing to promote from",
                         "'" + target.name() + "' is the first environment of '" + approval.app()
                                 + "'; it is bumped by dev.relay.scan.passed, not by approval."));
-        VerifiedImage verified = ledger.find(pipeline.configRepo().toConfigRepository(), approval.app(),
-                previous.name(), digest).orElseThrow(() -> new EventRejectedException(409, "not-verified",
+        VerifiedImage verified = GitWriteProblems.call(() -> ledger.find(pipeline.configRepo().toConfigRepository(),
+                approval.app(), previous.name(), digest), VerificationLedger.path(approval.app(), previous.name()))
+                .orElseThrow(() -> new EventRejectedException(409, "not-verified",
                         "The digest has not verified in the previous environment",
                         digest + " has no verification recorded for " + approval.app() + "/" + previous.name()
                                 + " in the config repository; it cannot be promoted to " + target.name() + "."));

@@ -1,13 +1,9 @@
 package dev.relay.verify;
 
 import dev.relay.shared.gitops.ConfigRepository;
-import dev.relay.shared.gitops.GitAuthenticationException;
-import dev.relay.shared.gitops.GitOpsException;
 import dev.relay.shared.gitops.GitOpsWriter;
-import dev.relay.shared.gitops.InvalidRepoPathException;
-import dev.relay.shared.gitops.RetryableGitException;
 import dev.relay.shared.http.EventRejectedException;
-import dev.relay.shared.http.EventRetryableException;
+import dev.relay.shared.http.GitWriteProblems;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,21 +137,6 @@ public final class DesiredImages {
     }
 
     private static <T> T git(Supplier<T> call, ConfigRepository repo) {
-        try {
-            return call.get();
-        } catch (InvalidRepoPathException e) {
-            throw EventRejectedException.unprocessable("path-outside-repository", "Manifest path is not allowed",
-                    e.getMessage());
-        } catch (GitAuthenticationException e) {
-            throw new EventRetryableException(502, "git-authentication-failed",
-                    "The config repository rejected Relay's credential", e.getMessage(), null);
-        } catch (RetryableGitException e) {
-            throw EventRetryableException.unavailable("git-unavailable", "The config repository is unavailable",
-                    e.getMessage(), null);
-        } catch (GitOpsException e) {
-            throw new EventRetryableException(500, "config-repository-mismatch",
-                    "The config repository does not match the pipeline configuration", e.getMessage(), null);
-        }
+        return GitWriteProblems.call(call, repo.redactedUrl());
     }
-
 }

@@ -11,6 +11,7 @@ import dev.relay.shared.gitops.RetryableGitException;
 import dev.relay.shared.gitops.WriteOutcome;
 import dev.relay.shared.yaml.InvalidImageValueException;
 import dev.relay.shared.yaml.YamlStructureException;
+import java.util.function.Supplier;
 
 /**
  * Writes to a config repository on behalf of an event, turning every GitOps failure into the problem the event's
@@ -26,8 +27,17 @@ public final class GitWriteProblems {
      * @param file the manifest the edit writes, named in a problem about its content
      */
     public static WriteOutcome write(GitOpsWriter writer, ConfigRepository repository, RepoEdit edit, String file) {
+        return call(() -> writer.write(repository, edit), file);
+    }
+
+    /**
+     * Any read or write of a config repository, with its failures turned into problems.
+     *
+     * @param file the manifest or record concerned, named in a problem about its content
+     */
+    public static <T> T call(Supplier<T> gitWork, String file) {
         try {
-            return writer.write(repository, edit);
+            return gitWork.get();
         } catch (InvalidRepoPathException e) {
             throw EventRejectedException.unprocessable("path-outside-repository", "Manifest path is not allowed",
                     e.getMessage());
