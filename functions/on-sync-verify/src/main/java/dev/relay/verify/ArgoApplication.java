@@ -40,6 +40,17 @@ public final class ArgoApplication {
         return new Rollout.Failed(summary + (atRevision ? "" : " (expected revision " + revision + ")"));
     }
 
+    /** The revision the Application is Synced to, when that is not the event's revision (the event is stale). */
+    public static java.util.Optional<String> syncedElsewhere(GenericKubernetesResource application, String revision,
+            String commit) {
+        Object status = application.getAdditionalProperties().get("status");
+        Map<?, ?> statusMap = status instanceof Map<?, ?> m ? m : Map.of();
+        String sync = string(path(statusMap, "sync", "status"));
+        String synced = string(path(statusMap, "sync", "revision"));
+        return "Synced".equals(sync) && !synced.isEmpty() && !sameRevision(synced, revision, commit)
+                ? java.util.Optional.of(synced) : java.util.Optional.empty();
+    }
+
     static boolean sameRevision(String synced, String revision, String commit) {
         if (synced.isEmpty()) {
             return false;

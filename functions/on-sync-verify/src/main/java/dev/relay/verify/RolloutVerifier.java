@@ -131,6 +131,12 @@ public final class RolloutVerifier {
                 checks.add(new Payloads.Check(ArgoApplication.CHECK, false,
                         "Application " + namespace + "/" + name + " not found"));
             } else {
+                Optional<String> newer = ArgoApplication.syncedElsewhere(application.get(), request.revision(),
+                        request.commit());
+                if (newer.isPresent()) {
+                    throw new SupersededSyncException("Application " + namespace + "/" + name + " is synced to "
+                            + newer.get() + ", not " + request.revision());
+                }
                 settle(ArgoApplication.CHECK, ArgoApplication.judge(application.get(), request.revision(),
                         request.commit()), checks, pending);
             }

@@ -76,7 +76,14 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
             event = CloudEventBuilder.v1(event).withExtension(RelayExtensions.TRACE, chain.get()).build();
         }
         VerifyRequest request = chain.isPresent() ? synced.withTrace(chain.get()) : synced;
-        VerifyOutcome outcome = verifier.verify(request, expected);
+        VerifyOutcome outcome;
+        try {
+            outcome = verifier.verify(request, expected);
+        } catch (SupersededSyncException stale) {
+            log.info("{}/{} sync at {} is stale, nothing to verify: {}", request.app(), request.environmentName(),
+                    request.revision(), stale.getMessage());
+            return null;
+        }
         ExpectedImage image = outcome.expected();
         Payloads.Verify data = new Payloads.Verify(request.app(), request.environmentName(), image.image(),
                 image.digest(), outcome.checks(), image.tag());

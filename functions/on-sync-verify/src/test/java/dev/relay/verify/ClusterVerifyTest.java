@@ -243,6 +243,23 @@ class ClusterVerifyTest {
     }
 
     @Test
+    void shouldAnswerNothingForAStaleSyncWhenTheApplicationIsAlreadySyncedToANewerRevision() {
+        String ns = "argo-newer";
+        seedHealthy(ns, 2);
+        String newer = "9".repeat(40);
+        client.genericKubernetesResources(ArgoApplication.APPLICATIONS).inNamespace("argocd-newer")
+                .resource(VerifyFixtures.application("argocd-newer", "Healthy", "Synced", newer)).create();
+        Map<String, String> p = properties(ns);
+        p.put(env("verify.argocd.enabled"), "true");
+        p.put(env("verify.argocd.namespace"), "argocd-newer");
+
+        CloudEvent answer = function(p).apply(VerifyFixtures.syncSucceeded(ENV, initial));
+
+        assertThat(answer).isNull();
+        assertThat(TempGitRepos.log(remote, "main")).hasSize(1);
+    }
+
+    @Test
     void shouldFailNamingTheSmokeCheckWhenTheEndpointAnswers500() {
         String ns = "smoke";
         seedHealthy(ns, 1);
