@@ -1,6 +1,7 @@
 package dev.relay.shared.config;
 
 import dev.relay.shared.gitops.GitOpsWriter;
+import dev.relay.shared.gitops.MicrometerGitWriteListener;
 import dev.relay.shared.http.CloudEventEndpoint;
 import dev.relay.shared.http.EventMetrics;
 import dev.relay.shared.http.RelayHttpProperties;
@@ -48,8 +49,12 @@ public class RelayFunctionAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GitOpsWriter relayGitOpsWriter(RelayProperties properties) {
-        return new GitOpsWriter(properties.git().toWriterSettings());
+    GitOpsWriter relayGitOpsWriter(RelayProperties properties, ObjectProvider<MeterRegistry> registry,
+            Environment environment) {
+        // function label: the process (spring.application.name), never the repository URL or branch
+        String function = environment.getProperty("spring.application.name", "relay");
+        return new GitOpsWriter(properties.git().toWriterSettings(),
+                new MicrometerGitWriteListener(registry.getIfAvailable(SimpleMeterRegistry::new), function));
     }
 
 }

@@ -55,9 +55,16 @@ public final class GitOpsWriter {
     private static final String ORIGIN = "origin";
 
     private final GitWriterSettings settings;
+    private final GitWriteListener listener;
 
     public GitOpsWriter(GitWriterSettings settings) {
+        this(settings, GitWriteListener.NONE);
+    }
+
+    /** @param listener told about rejected and exhausted pushes (for metrics); {@code null} means none */
+    public GitOpsWriter(GitWriterSettings settings, GitWriteListener listener) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.listener = listener == null ? GitWriteListener.NONE : listener;
     }
 
     /**
@@ -274,6 +281,7 @@ public final class GitOpsWriter {
                     return;
                 }
                 if (attempt >= settings.maxAttempts()) {
+                    notify(() -> listener.pushAttemptsExhausted(repo));
                     for (Pending pending : committed) {
                         pending.fail(new RetryableGitException("push to " + repo.redactedUrl() + " branch "
                                 + repo.branch() + " still rejected after " + attempt + " attempts"));
@@ -282,6 +290,15 @@ public final class GitOpsWriter {
                     return;
                 }
                 LOG.debug("push to {} rejected (attempt {}), retrying on the new head", repo.redactedUrl(), attempt);
+                notify(() -> listener.pushRejected(repo));
+            }
+        }
+
+        private void notify(Runnable call) {
+            try {
+                call.run();
+            } catch (RuntimeException e) {
+                LOG.warn("git write listener failed: {}", e.toString());
             }
         }
 

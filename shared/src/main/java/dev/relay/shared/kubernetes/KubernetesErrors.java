@@ -2,12 +2,19 @@ package dev.relay.shared.kubernetes;
 
 import dev.relay.shared.http.EventRetryableException;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 
 /**
  * Kubernetes API failures as problems that name what is wrong: 403 names the function's missing RBAC verb and
  * resource (500), 401 the credential (502), 404 the missing namespace or resource type (500), a rejected object the
  * API's message (500), 429/5xx/timeouts 503; {@code AlreadyExists} (409) is recognised separately, because creating an
  * object named from the event key means a redelivery, not a failure.
+ *
+ * <p>Every translated failure is counted as {@code relay_kubernetes_api_errors_total{function,status}} (status: the
+ * HTTP code, or {@code none} for a failure without one, e.g. a timeout) in Micrometer's global registry, which Spring
+ * Boot's auto-configured registry joins ({@code management.metrics.use-global-registry}, on by default); with no
+ * registry there the count is a no-op. {@link #isAlreadyExists} and {@link #isNotFound} count nothing.
  */
 public final class KubernetesErrors {
 
@@ -40,6 +47,7 @@ public final class KubernetesErrors {
         String apiMessage = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
                 : String.valueOf(e.getMessage());
         int code = e.getCode();
+        count(function, code);
         if (code == 403) {
             return new EventRetryableException(500, "kubernetes-forbidden",
                     "Relay may not " + verb + " " + resource,
@@ -71,6 +79,19 @@ public final class KubernetesErrors {
         return new EventRetryableException(502, "kubernetes-error", "The Kubernetes API failed",
                 "Cannot " + verb + " " + resource + " in namespace '" + namespace + "': HTTP " + code + " "
                         + apiMessage, null);
+    }
+
+    private static void count(String function, int code) {
+        try {
+            Counter.builder("relay.kubernetes.api.errors")
+                    .description("Kubernetes API calls that failed, by function and HTTP status")
+                    .tag("function", function == null ? "unknown" : function)
+                    .tag("status", code >= 100 && code <= 599 ? Integer.toString(code) : "none")
+                    .register(Metrics.globalRegistry)
+                    .increment();
+        } catch (RuntimeException ignored) {
+            // metrics must never change how an API failure is reported
+        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -145,6 +145,62 @@ class GitOpsWriterTest {
     }
 
     @Test
+    void shouldCountRetriedAndExhaustedPushesWithoutRepositoryLabels() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        GitOpsWriter counted = new GitOpsWriter(GitWriterSettings.defaults(tmp.resolve("cache3"))
+                .withBackoff(Duration.ofMillis(1), Duration.ofMillis(2)).withMaxAttempts(3),
+                new MicrometerGitWriteListener(registry, "on-scan-pass-bump"));
+        RepoEdit alwaysRacing = new BumpEdit("evt-busy-metrics", "v2") {
+            @Override
+            public List<FileChange> apply(Path workTree) throws IOException {
+                TempGitRepos.pushFromOtherClone(remote, TempGitRepos.MAIN,
+                        Map.of("README.md", "busy " + System.nanoTime() + "\n"), "Other writer");
+                return super.apply(workTree);
+            }
+        };
+
+        assertThatThrownBy(() -> counted.write(repo, alwaysRacing)).isInstanceOf(RetryableGitException.class);
+
+        // attempts 1 and 2 were rejected and retried; attempt 3 was rejected and gave up
+        assertThat(registry.get("relay.git.push.retries").tag("function", "on-scan-pass-bump").counter().count())
+                .isEqualTo(2.0);
+        assertThat(registry.get("relay.git.push.exhausted").counter().count()).isEqualTo(1.0);
+        assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getTags())
+                .extracting(io.micrometer.core.instrument.Tag::getKey).containsExactly("function"));
+
+        counted.write(repo, new BumpEdit("evt-calm-metrics", "v3"));
+        assertThat(registry.get("relay.git.push.retries").counter().count()).isEqualTo(2.0);
+        assertThat(registry.get("relay.git.push.exhausted").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldIgnoreAListenerThatThrows() {
+        GitOpsWriter noisy = new GitOpsWriter(GitWriterSettings.defaults(tmp.resolve("cache4"))
+                .withBackoff(Duration.ofMillis(1), Duration.ofMillis(2)),
+                new GitWriteListener() {
+                    @Override
+                    public void pushRejected(ConfigRepository r) {
+                        throw new IllegalStateException("listener bug");
+                    }
+                });
+        AtomicInteger calls = new AtomicInteger();
+        RepoEdit racingOnce = new BumpEdit("evt-race-listener", "v2") {
+            @Override
+            public List<FileChange> apply(Path workTree) throws IOException {
+                if (calls.incrementAndGet() == 1) {
+                    TempGitRepos.pushFromOtherClone(remote, TempGitRepos.MAIN,
+                            Map.of("README.md", "changed by someone else\n"), "Other writer");
+                }
+                return super.apply(workTree);
+            }
+        };
+
+        assertThat(noisy.write(repo, racingOnce)).isInstanceOfSatisfying(WriteOutcome.Committed.class,
+                c -> assertThat(c.attempts()).isEqualTo(2));
+    }
+
+    @Test
     void shouldResyncCacheWithRemoteBetweenWrites() {
         writer.write(repo, new BumpEdit("evt-1", "v2"));
         TempGitRepos.pushFromOtherClone(remote, TempGitRepos.MAIN, Map.of(KUSTOMIZATION,

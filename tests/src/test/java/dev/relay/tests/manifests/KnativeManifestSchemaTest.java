@@ -167,12 +167,16 @@ class KnativeManifestSchemaTest {
         assertThat(imageNames).as("kustomization images: entries that no container uses").isEqualTo(used);
     }
 
-    /** Files under {@code dir} (except README.md and kustomization.yaml) that {@code resources} does not name. */
+    /**
+     * Files under {@code dir} (except README.md, kustomization.yaml and knative/observability/) that
+     * {@code resources} does not name.
+     */
     static Set<String> unlisted(Path dir, List<String> resources) throws IOException {
         Set<String> listed = resources == null ? Set.of()
                 : resources.stream().map(r -> dir.resolve(r).normalize().toString()).collect(Collectors.toSet());
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile)
+                    .filter(p -> !Manifests.isObservability(p)) // applied on its own, see Manifests.OBSERVABILITY_DIR
                     .filter(p -> !p.getFileName().toString().equals("README.md"))
                     .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
                     .filter(p -> !listed.contains(p.normalize().toString()))
