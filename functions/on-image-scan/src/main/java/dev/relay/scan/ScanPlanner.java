@@ -5,6 +5,7 @@ import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.http.Problems;
 import dev.relay.shared.yaml.ImageValues;
 import dev.relay.shared.yaml.InvalidImageValueException;
 import io.cloudevents.CloudEvent;
@@ -78,7 +79,6 @@ public final class ScanPlanner {
     }
 
     private static String printable(String value) {
-        String cut = value.length() > 64 ? value.substring(0, 64) + "..." : value;
-        return cut.replaceAll("\\p{Cntrl}", "?");
+        return Problems.shown(value, 64);
     }
 }

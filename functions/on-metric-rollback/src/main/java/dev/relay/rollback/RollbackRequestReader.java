@@ -5,6 +5,7 @@ import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.http.Problems;
 import dev.relay.shared.yaml.ImageValues;
 import dev.relay.shared.yaml.InvalidImageValueException;
 import io.cloudevents.CloudEvent;
@@ -100,7 +101,6 @@ final class RollbackRequestReader {
 
     /** At most 100 printable ASCII characters: safe in a commit body, a hold file and a log line. */
     static String printable(String value) {
-        String shown = value.length() > 100 ? value.substring(0, 100) + "..." : value;
-        return shown.replaceAll("[^\\x20-\\x7e]", "?");
+        return Problems.shown(value, 100);
     }
 }

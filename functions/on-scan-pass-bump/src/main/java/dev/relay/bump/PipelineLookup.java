@@ -2,6 +2,7 @@ package dev.relay.bump;
 
 import dev.relay.shared.config.RelayProperties;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.http.Problems;
 
 /** The pipeline and environment an event names, or a 422 problem saying which one is unknown. */
 final class PipelineLookup {
@@ -31,7 +32,6 @@ final class PipelineLookup {
     }
 
     static String printable(String value) {
-        String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
-        return shown.replaceAll("[^\\x20-\\x7e]", "?");
+        return Problems.shown(value, 64);
     }
 }

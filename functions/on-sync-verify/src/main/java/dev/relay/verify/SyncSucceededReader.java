@@ -5,6 +5,7 @@ import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.http.Problems;
 import io.cloudevents.CloudEvent;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +75,6 @@ public final class SyncSucceededReader {
     }
 
     private static String printable(String value) {
-        String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
-        return shown.replaceAll("[^\\x20-\\x7e]", "?");
+        return Problems.shown(value, 64);
     }
 }

@@ -1,6 +1,7 @@
 package dev.relay.ingress;
 
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.http.Problems;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -50,12 +51,7 @@ public final class DeliveryIds {
 
     /** At most 100 characters, control characters replaced: safe to echo in a problem and to log. */
     public static String printable(String value) {
-        if (value == null) {
-            return "";
-        }
-        String cut = value.length() > 100 ? value.substring(0, 100) + "…" : value;
-        return cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return Problems.shown(value, 100);
     }
 
     static String sha256Hex(byte[] body) {

@@ -15,6 +15,19 @@ public final class Problems {
     private Problems() {
     }
 
+    /**
+     * Untrusted input as it may appear in a problem detail or a log line: at most {@code maxChars} characters (then
+     * "…"), every character outside printable ASCII shown as '?', so a value can never break a line or hide text.
+     */
+    public static String shown(String value, int maxChars) {
+        if (value == null) {
+            return "";
+        }
+        boolean cut = value.length() > maxChars;
+        String kept = cut ? value.substring(0, maxChars) : value;
+        return kept.replaceAll("[^\\x20-\\x7e]", "?") + (cut ? "…" : "");
+    }
+
     public static ResponseEntity<ProblemDetail> of(RelayEventException e, Map<String, Object> properties) {
         return of(e.status(), e.problemType(), e.title(), e.detail(), properties);
     }

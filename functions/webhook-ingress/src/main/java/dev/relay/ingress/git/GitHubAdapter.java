@@ -62,7 +62,7 @@ public final class GitHubAdapter implements WebhookAdapter {
             case "push":
                 return push(request);
             default:
-                return new AdapterResult.Ignore("github event '" + GitPush.printable(event) + "' is not forwarded");
+                return new AdapterResult.Ignore("github event '" + DeliveryIds.printable(event) + "' is not forwarded");
         }
     }
 
@@ -71,7 +71,7 @@ public final class GitHubAdapter implements WebhookAdapter {
         String ref = text(json, "ref");
         String after = text(json, "after");
         if (JsonFields.isTrue(json, "deleted") || GitPush.isNullObjectId(after)) {
-            return new AdapterResult.Ignore("deleted " + GitPush.printable(ref));
+            return new AdapterResult.Ignore("deleted " + DeliveryIds.printable(ref));
         }
         String eventId = DeliveryIds.eventId(PRODUCER, DELIVERY, request.header(DELIVERY), request.body());
         return AdapterResult.Forward.of(new GitPush(eventId, PRODUCER,

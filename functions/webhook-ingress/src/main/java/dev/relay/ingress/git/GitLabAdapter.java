@@ -60,17 +60,17 @@ public final class GitLabAdapter implements WebhookAdapter {
                     "A GitLab webhook carries the " + EVENT + " header.");
         }
         if (!PUSH_HOOKS.contains(event.trim())) {
-            return new AdapterResult.Ignore("gitlab event '" + GitPush.printable(event) + "' is not forwarded");
+            return new AdapterResult.Ignore("gitlab event '" + DeliveryIds.printable(event) + "' is not forwarded");
         }
         JsonNode json = JsonFields.object(request, PRODUCER);
         String kind = firstOf(text(json, "object_kind"), text(json, "event_name"));
         if (kind == null || !PUSH_KINDS.contains(kind)) {
-            return new AdapterResult.Ignore("gitlab system event '" + GitPush.printable(kind) + "' is not forwarded");
+            return new AdapterResult.Ignore("gitlab system event '" + DeliveryIds.printable(kind) + "' is not forwarded");
         }
         String ref = text(json, "ref");
         String after = text(json, "after");
         if (GitPush.isNullObjectId(after)) {
-            return new AdapterResult.Ignore("deleted " + GitPush.printable(ref));
+            return new AdapterResult.Ignore("deleted " + DeliveryIds.printable(ref));
         }
         String eventId = DeliveryIds.eventId(PRODUCER, DELIVERY, request.header(DELIVERY), request.body());
         return AdapterResult.Forward.of(new GitPush(eventId, PRODUCER,

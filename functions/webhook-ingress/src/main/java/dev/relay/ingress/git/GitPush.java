@@ -1,5 +1,6 @@
 package dev.relay.ingress.git;
 
+import dev.relay.ingress.DeliveryIds;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayEventTypes;
@@ -44,7 +45,7 @@ public record GitPush(String eventId, String provider, String repository, String
             throw invalid("commit " + commit + " is the null object id (a deletion is not a push).");
         }
         if (!isBranchOrTag(ref)) {
-            throw invalid("ref must be a valid refs/heads/* or refs/tags/* name, got '" + printable(ref) + "'.");
+            throw invalid("ref must be a valid refs/heads/* or refs/tags/* name, got '" + DeliveryIds.printable(ref) + "'.");
         }
         requireUrl(repository);
         if (pusher.length() > MAX_PUSHER || pusher.isBlank() || pusher.chars().anyMatch(Character::isISOControl)) {
@@ -97,7 +98,7 @@ public record GitPush(String eventId, String provider, String repository, String
     private static String objectId(String field, String value) {
         String lower = value.trim().toLowerCase(Locale.ROOT);
         if (!OBJECT_ID.matcher(lower).matches()) {
-            throw invalid(field + " must be a 40 or 64 digit hex object id, got '" + printable(value) + "'.");
+            throw invalid(field + " must be a 40 or 64 digit hex object id, got '" + DeliveryIds.printable(value) + "'.");
         }
         return lower;
     }
@@ -107,7 +108,7 @@ public record GitPush(String eventId, String provider, String repository, String
         try {
             uri = new URI(repository);
         } catch (URISyntaxException e) {
-            throw invalid("repository is not a URL: " + printable(e.getReason()) + ".");
+            throw invalid("repository is not a URL: " + DeliveryIds.printable(e.getReason()) + ".");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (repository.length() > MAX_URL || !URL_SCHEMES.contains(scheme) || uri.getHost() == null
@@ -131,13 +132,4 @@ public record GitPush(String eventId, String provider, String repository, String
         return EventRejectedException.unprocessable("invalid-git-push", "Invalid push webhook", detail);
     }
 
-    /** At most 100 characters, control characters replaced: safe to echo and log. */
-    static String printable(String value) {
-        if (value == null) {
-            return "";
-        }
-        String cut = value.length() > 100 ? value.substring(0, 100) + "…" : value;
-        return cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    }
 }

@@ -59,7 +59,7 @@ public final class GiteaAdapter implements WebhookAdapter {
         return switch (event.trim()) {
             case "push" -> push(request);
             case "ping" -> new AdapterResult.Ignore("ping");
-            default -> new AdapterResult.Ignore("gitea event '" + GitPush.printable(event) + "' is not forwarded");
+            default -> new AdapterResult.Ignore("gitea event '" + DeliveryIds.printable(event) + "' is not forwarded");
         };
     }
 
@@ -68,7 +68,7 @@ public final class GiteaAdapter implements WebhookAdapter {
         String ref = text(json, "ref");
         String after = text(json, "after");
         if (GitPush.isNullObjectId(after)) {
-            return new AdapterResult.Ignore("deleted " + GitPush.printable(ref));
+            return new AdapterResult.Ignore("deleted " + DeliveryIds.printable(ref));
         }
         String eventId = DeliveryIds.eventId(PRODUCER, DELIVERY, request.header(DELIVERY), request.body());
         return AdapterResult.Forward.of(new GitPush(eventId, PRODUCER,

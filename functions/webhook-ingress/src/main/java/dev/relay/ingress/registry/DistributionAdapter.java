@@ -115,7 +115,7 @@ public final class DistributionAdapter implements WebhookAdapter {
                 try {
                     forward.add(push(request, event, target, i).toEvent());
                 } catch (EventRejectedException e) {
-                    rejected.add("events[" + i + "] (id " + ImagePush.printable(text(event, "id")) + "): "
+                    rejected.add("events[" + i + "] (id " + DeliveryIds.printable(text(event, "id")) + "): "
                             + e.detail());
                 }
             }
@@ -157,7 +157,7 @@ public final class DistributionAdapter implements WebhookAdapter {
             }
             return uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
         } catch (URISyntaxException e) {
-            throw ImagePush.invalid("target.url is not a URL: '" + ImagePush.printable(url) + "'.");
+            throw ImagePush.invalid("target.url is not a URL: '" + DeliveryIds.printable(url) + "'.");
         }
     }
 }

@@ -90,7 +90,7 @@ public final class HarborAdapter implements WebhookAdapter {
             return new AdapterResult.Ignore(SCAN_REASON);
         }
         if (!PUSH.contains(type)) {
-            return new AdapterResult.Ignore("harbor event '" + ImagePush.printable(type)
+            return new AdapterResult.Ignore("harbor event '" + DeliveryIds.printable(type)
                     + "' is not forwarded");
         }
         return push(request, envelope);
@@ -116,8 +116,8 @@ public final class HarborAdapter implements WebhookAdapter {
             String image = repositoryOf(text(resource, "resource_url"));
             String registry = image == null ? null : ImagePush.hostOf(image);
             if (fullName != null && registry != null && !image.equals(registry + "/" + fullName)) {
-                throw ImagePush.invalid("resources[" + i + "].resource_url '" + ImagePush.printable(image)
-                        + "' does not name repository '" + ImagePush.printable(fullName) + "'.");
+                throw ImagePush.invalid("resources[" + i + "].resource_url '" + DeliveryIds.printable(image)
+                        + "' does not name repository '" + DeliveryIds.printable(fullName) + "'.");
             }
             String eventId = resources.size() == 1 ? baseId : baseId + "-" + i;
             forward.add(new ImagePush(eventId, image, tag, text(resource, "digest"), registry).toEvent());

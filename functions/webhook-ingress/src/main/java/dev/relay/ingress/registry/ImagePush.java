@@ -1,5 +1,6 @@
 package dev.relay.ingress.registry;
 
+import dev.relay.ingress.DeliveryIds;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayEventTypes;
@@ -36,8 +37,8 @@ public record ImagePush(String eventId, String image, String tag, String digest,
             throw invalid(e.getMessage() + ".");
         }
         if (!image.startsWith(registry + "/")) {
-            throw invalid("image '" + printable(image) + "' does not start with its registry host '"
-                    + printable(registry) + "'.");
+            throw invalid("image '" + DeliveryIds.printable(image) + "' does not start with its registry host '"
+                    + DeliveryIds.printable(registry) + "'.");
         }
     }
 
@@ -68,13 +69,4 @@ public record ImagePush(String eventId, String image, String tag, String digest,
         return EventRejectedException.unprocessable("invalid-image-push", "Invalid image push webhook", detail);
     }
 
-    /** At most 100 characters, control characters replaced: safe to echo and log. */
-    static String printable(String value) {
-        if (value == null) {
-            return "";
-        }
-        String cut = value.length() > 100 ? value.substring(0, 100) + "…" : value;
-        return cut.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    }
 }
