@@ -22,8 +22,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 
 /**
- * Every commit of one branch of a config repository, newest first, read with JGit: a local repository (bare or with
- * a work tree) in place, anything else cloned bare into a temporary directory that is deleted afterwards.
+ * Every commit of one branch of a config repository, newest first, read with JGit: a directory (a bare repository or
+ * a work tree) in place, a URL cloned bare into a temporary directory that is deleted afterwards.
  */
 public final class ConfigHistory {
 
@@ -35,8 +35,8 @@ public final class ConfigHistory {
      * @param branch   the branch, or null for the repository's HEAD
      */
     public static List<CommitRecord> read(String location, String branch) throws IOException {
-        Path local = Path.of(location.startsWith("file://") ? location.substring("file://".length()) : location);
-        if (!location.contains("://") || location.startsWith("file://")) {
+        if (!location.contains("://")) {
+            Path local = Path.of(location);
             if (!Files.isDirectory(local)) {
                 throw new IOException("no repository at " + location);
             }
