@@ -224,6 +224,8 @@ class ChainMetricsE2E {
     private String sync(String environment, String tag, String digest) {
         String namespace = APP + "-" + environment;
         try (KubernetesClient client = CLUSTER.createClient()) {
+            // a fresh Deployment whose rollout is complete (an update would raise generation above observedGeneration)
+            client.apps().deployments().inNamespace(namespace).withName(APP).delete();
             client.apps().deployments().inNamespace(namespace).resource(new DeploymentBuilder()
                     .withNewMetadata().withName(APP).withNamespace(namespace).withGeneration(1L).endMetadata()
                     .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", APP).endSelector()
@@ -231,7 +233,7 @@ class ChainMetricsE2E {
                     .addNewContainer().withName(APP).withImage(IMAGE + "@" + digest).endContainer()
                     .endSpec().endTemplate().endSpec()
                     .withNewStatus().withObservedGeneration(1L).withReplicas(1).withUpdatedReplicas(1)
-                    .withReadyReplicas(1).withAvailableReplicas(1).endStatus().build()).createOr(r -> r.update());
+                    .withReadyReplicas(1).withAvailableReplicas(1).endStatus().build()).create();
             client.pods().inNamespace(namespace).withLabel("app", APP).delete();
             client.pods().inNamespace(namespace).resource(new PodBuilder()
                     .withNewMetadata().withName(APP + "-" + tag.replace('.', '-')).withNamespace(namespace)
