@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ final class DoraCommand {
 
     private static Instant time(String text) {
         try {
-            return text.contains("T") ? java.time.OffsetDateTime.parse(text).toInstant()
+            return text.contains("T") ? OffsetDateTime.parse(text).toInstant()
                     : LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("'" + text + "' is not a date (2026-10-01) or an ISO-8601 instant");

@@ -2,7 +2,6 @@ package dev.relay.shared.dora;
 
 import dev.relay.shared.gitops.CommitRecord;
 import dev.relay.shared.gitops.ConfigRepository;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,9 +59,13 @@ public final class ConfigHistory {
     }
 
     private static Repository open(Path dir) throws IOException {
-        File gitDir = Files.isDirectory(dir.resolve(Constants.DOT_GIT)) ? dir.resolve(Constants.DOT_GIT).toFile()
-                : dir.toFile();
-        return new FileRepositoryBuilder().setGitDir(gitDir).setMustExist(true).build();
+        FileRepositoryBuilder builder = new FileRepositoryBuilder().setMustExist(true);
+        if (Files.exists(dir.resolve(Constants.DOT_GIT))) {
+            builder.setWorkTree(dir.toFile());
+        } else {
+            builder.setGitDir(dir.toFile());
+        }
+        return builder.setup().build();
     }
 
     private static List<CommitRecord> walk(Repository repository, String branch, String shown) throws IOException {
