@@ -39,9 +39,11 @@ final class RollbackRequestReader {
         String evidence = breach.value() == null ? "reported by " + printable(event.getSource().toString())
                 : "reported " + SloCondition.format(breach.value())
                         + (breach.threshold() == null ? "" : ", threshold " + SloCondition.format(breach.threshold()));
+        Instant breachedAt = EventPayloads.read(event, BreachStart.class).startsAtTime().or(() -> timeOf(event))
+                .orElse(null);
         return new RollbackRequest(event.getId(), RelayExtensions.traceOf(event), app, pipeline, environment,
                 RollbackCause.METRIC_BREACHED, null, null, metric, finite(breach.value()), finite(breach.threshold()),
-                evidence, EventPayloads.read(event, BreachStart.class).startsAtTime().or(() -> timeOf(event)).orElse(null));
+                evidence, breachedAt);
     }
 
     RollbackRequest verifyFailed(CloudEvent event) {

@@ -346,8 +346,9 @@ class ClusterVerifyTest {
         String ns = "dora";
         seedHealthy(ns, 1);
         Instant sourceCommitted = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
-        String bump = TempGitRepos.pushFromOtherClone(remote, "main", Map.of(OVERLAY, VerifyFixtures.overlay(TAG, DIGEST)
-                + "# bumped\n"), "bump(web-app/development): 1.4.1 -> 1.4.2\n\nRelay-Event-Id: scan-1\n"
+        String bump = TempGitRepos.pushFromOtherClone(remote, "main",
+                Map.of(OVERLAY, VerifyFixtures.overlay(TAG, DIGEST) + "# bumped\n"),
+                "bump(web-app/development): 1.4.1 -> 1.4.2\n\nRelay-Event-Id: scan-1\n"
                 + "Relay-Trace: trace-dora\nRelay-Source-Commit-Time: " + sourceCommitted + "\n"
                 + "Relay-Image-Digest: " + DIGEST + "\nRelay-Image: " + IMAGE + ":" + TAG + "\n"
                 + "Relay-App: web-app\nRelay-Environment: development\n");

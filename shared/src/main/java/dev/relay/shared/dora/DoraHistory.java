@@ -76,7 +76,8 @@ public final class DoraHistory {
             Optional<Instant> sourceTime = commit.trailer(DoraTrailers.SOURCE_COMMIT_TIME).flatMap(DoraTrailers::parse);
             Optional<String> bumped = commit.trailer(DoraTrailers.IMAGE_DIGEST);
             if (!rollback && sourceTime.isPresent() && bumped.isPresent()) {
-                sourceTimes.computeIfAbsent(app.get(), a -> new HashMap<>()).putIfAbsent(bumped.get(), sourceTime.get());
+                sourceTimes.computeIfAbsent(app.get(), a -> new HashMap<>())
+                        .putIfAbsent(bumped.get(), sourceTime.get());
             }
             if (!isProduction.test(app.get(), environment.get())) {
                 continue;

@@ -33,7 +33,8 @@ class DoraHistoryTest {
                 .isEqualTo(4);
         assertThat(web.deploymentsPerDay()).isEqualTo(0.4);
         assertThat(web.leadTimesKnown()).isEqualTo(4);
-        assertThat(web.leadTimeMedian()).as("lead times 1h, 2h, 4h, 8h: nearest-rank p50").contains(Duration.ofHours(2));
+        assertThat(web.leadTimeMedian()).as("lead times 1h, 2h, 4h, 8h: nearest-rank p50")
+                .contains(Duration.ofHours(2));
         assertThat(web.leadTimeP90()).contains(Duration.ofHours(8));
         assertThat(web.rollbacks()).as("the development rollback is not counted").isEqualTo(1);
         assertThat(web.changeFailureRate()).contains(0.25);
@@ -87,7 +88,8 @@ class DoraHistoryTest {
 
     @Test
     void shouldNotInventATimeFromAnUnparseableTrailer() {
-        assertThat(DoraTrailers.parse("2026-10-05T10:30:00.123+02:00")).contains(Instant.parse("2026-10-05T08:30:00.123Z"));
+        assertThat(DoraTrailers.parse("2026-10-05T10:30:00.123+02:00"))
+                .contains(Instant.parse("2026-10-05T08:30:00.123Z"));
         assertThat(DoraTrailers.parse("yesterday")).isEmpty();
         assertThat(DoraTrailers.parse(null)).isEmpty();
         assertThat(DoraReport.human(Duration.ofMinutes(75))).isEqualTo("1h 15m");

@@ -203,7 +203,8 @@ class ChainMetricsE2E {
     private Map<String, Object> deliver(String tag, String digest, Instant sourceCommitTime) {
         String trace = "push-" + tag;
         publish(CloudEventHttp.event(RelayEventTypes.IMAGE_PUSHED, new Payloads.ImagePushed(IMAGE, tag, digest,
-                        "registry.example.com", "0123456789abcdef0123456789abcdef01234567", sourceCommitTime.toString()))
+                        "registry.example.com", "0123456789abcdef0123456789abcdef01234567",
+                        sourceCommitTime.toString()))
                 .withId(trace).withExtension(RelayExtensions.APP, APP).build());
         awaitBump("development", digest);
         RevCommit bump = TempGitRepos.log(REMOTE, "main").get(0);
@@ -264,9 +265,9 @@ class ChainMetricsE2E {
 
     private CloudEventHttp.Answer alert() {
         String body = """
-                {"receiver":"relay","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"HighErrorRate",\
-                "relay_app":"%1$s","relay_environment":"production","severity":"page"},"annotations":\
-                {"threshold":"0.99","value":"0.82"},"startsAt":"%2$s",\
+                {"receiver":"relay","status":"firing","alerts":[{"status":"firing",\
+                "labels":{"alertname":"HighErrorRate","relay_app":"%1$s","relay_environment":"production",\
+                "severity":"page"},"annotations":{"threshold":"0.99","value":"0.82"},"startsAt":"%2$s",\
                 "endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus:9090/graph","fingerprint":"fp-1"}],\
                 "groupLabels":{"alertname":"HighErrorRate"},"commonLabels":{"alertname":"HighErrorRate"},\
                 "commonAnnotations":{},"externalURL":"http://alertmanager:9093","version":"4",\
