@@ -106,7 +106,7 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
     private static Payloads.Scan scan(ScanRequest request, Payloads.SeverityCounts counts, ScanPolicy policy,
             List<String> blocking, String reason) {
         return new Payloads.Scan(request.image(), request.tag(), request.digest(), counts, policy.describe(), blocking,
-                reason, request.sourceCommit());
+                reason, request.sourceCommit(), request.sourceCommitTime());
     }
 
     private static CloudEvent answer(CloudEvent cause, ScanRequest request, String type, Payloads.Scan data) {

@@ -1,6 +1,7 @@
 package dev.relay.scan;
 
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayExtensions;
@@ -49,6 +50,12 @@ public final class ScanPlanner {
             throw EventRejectedException.unprocessable("invalid-source-commit", "Invalid source commit",
                     "sourceCommit must be a hexadecimal Git commit id.");
         }
+        String sourceCommitTime = null;
+        if (pushed.sourceCommitTime() != null && !pushed.sourceCommitTime().isEmpty()) {
+            sourceCommitTime = DoraTrailers.parse(pushed.sourceCommitTime()).map(DoraTrailers::format)
+                    .orElseThrow(() -> EventRejectedException.unprocessable("invalid-source-commit-time",
+                            "Invalid source commit time", "sourceCommitTime must be an ISO-8601 date-time."));
+        }
         String app = RelayExtensions.read(event, RelayExtensions.APP).orElse(null);
         Map.Entry<String, RelayProperties.Pipeline> owner;
         if (app != null) {
@@ -75,7 +82,7 @@ public final class ScanPlanner {
             owner = owners.get(0);
         }
         return new ScanPlan.Scan(new ScanRequest(owner.getKey(), owner.getValue().scan(), image, tag,
-                pushed.digest(), sourceCommit, event.getId(), RelayExtensions.traceOf(event)));
+                pushed.digest(), sourceCommit, event.getId(), RelayExtensions.traceOf(event), sourceCommitTime));
     }
 
     private static String printable(String value) {

@@ -10,9 +10,15 @@ import dev.relay.shared.config.RelayProperties;
  * @param tag     the pushed tag, when known (carried into the answer, never scanned)
  * @param eventId the id of the {@code image.pushed} event
  * @param trace   the chain's {@code relaytrace}
+ * @param sourceCommitTime ISO-8601 time of {@code sourceCommit} when known, carried into the answer
  */
 public record ScanRequest(String app, RelayProperties.Scan config, String image, String tag, String digest,
-        String sourceCommit, String eventId, String trace) {
+        String sourceCommit, String eventId, String trace, String sourceCommitTime) {
+
+    public ScanRequest(String app, RelayProperties.Scan config, String image, String tag, String digest,
+            String sourceCommit, String eventId, String trace) {
+        this(app, config, image, tag, digest, sourceCommit, eventId, trace, null);
+    }
 
     /** {@code <image>@<digest>}: what is scanned; a tag could move between the push and the scan. */
     public String reference() {

@@ -1,6 +1,8 @@
 package dev.relay.rollback;
 
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.dora.DoraMetrics;
+import dev.relay.shared.dora.Production;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayEventTypes;
@@ -35,6 +37,7 @@ public class MetricRollbackFunction implements Function<CloudEvent, CloudEvent> 
     private final SloCheck slo;
     private final Rollbacker rollbacker;
     private final RollbackMetrics metrics;
+    private final DoraMetrics dora;
 
     @Autowired
     public MetricRollbackFunction(RelayProperties properties, GitOpsWriter writer,
@@ -50,6 +53,7 @@ public class MetricRollbackFunction implements Function<CloudEvent, CloudEvent> 
         this.slo = slo;
         this.rollbacker = new Rollbacker(writer, clock);
         this.metrics = new RollbackMetrics(registry);
+        this.dora = new DoraMetrics(registry).registerAll(properties.pipelines().keySet());
     }
 
     @Override
@@ -62,6 +66,10 @@ public class MetricRollbackFunction implements Function<CloudEvent, CloudEvent> 
                             + ", not " + event.getType() + ".");
         };
         metrics.record(outcome);
+        if (outcome instanceof RollbackOutcome.RolledBack rolledBack && !rolledBack.alreadyApplied()
+                && Production.is(outcome.request().pipeline(), outcome.request().environment().name())) {
+            dora.rolledBack(outcome.request().app());
+        }
         return answer(event, outcome);
     }
 
@@ -87,7 +95,8 @@ public class MetricRollbackFunction implements Function<CloudEvent, CloudEvent> 
             return rollbacker.rollBack(new RollbackRequest(request.eventId(), request.trace(), request.app(),
                     request.pipeline(), request.environment(), request.cause(), null, null, request.metric(),
                     request.metricValue(), request.threshold(),
-                    "Prometheus: no data (" + none.description() + "), on-missing-data: rollback"));
+                    "Prometheus: no data (" + none.description() + "), on-missing-data: rollback",
+                    request.breachedAt()));
         }
         SloCheck.Breached breached = (SloCheck.Breached) verdict;
         return rollbacker.rollBack(request.confirmedBy(breached.value(), "Prometheus: " + breached.description()));

@@ -1,6 +1,7 @@
 package dev.relay.rollback;
 
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.gitops.CommitMessage;
 import dev.relay.shared.gitops.FileChange;
 import dev.relay.shared.gitops.GitOpsWriter;
@@ -209,6 +210,9 @@ final class RollbackEdit implements RepoEdit {
             trailers.put(ROLLED_BACK_DIGEST_TRAILER, revert.badDigest());
         }
         trailers.put("Relay-Rolled-Back-Image", revert.fromImage());
+        if (request.breachedAt() != null) {
+            trailers.put(DoraTrailers.BREACHED_AT, DoraTrailers.format(request.breachedAt()));
+        }
         trailers.put("Relay-App", request.app());
         trailers.put("Relay-Environment", environment());
         return new CommitMessage(subject, body.toString(), trailers);

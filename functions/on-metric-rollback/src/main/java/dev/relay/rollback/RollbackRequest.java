@@ -1,6 +1,7 @@
 package dev.relay.rollback;
 
 import dev.relay.shared.config.RelayProperties;
+import java.time.Instant;
 
 /**
  * A validated instruction: take one environment of one application back to its last verified image.
@@ -11,6 +12,7 @@ import dev.relay.shared.config.RelayProperties;
  * @param metricValue the measured value: Prometheus' when it confirmed the breach, else the event's; may be null
  * @param threshold   the event's threshold, may be null
  * @param evidence    one line on how the breach was established (e.g. the Prometheus measurement); may be null
+ * @param breachedAt  when the breach began (the alert's {@code startsAt}, else the event's time); null when unknown
  */
 public record RollbackRequest(
         String eventId,
@@ -24,11 +26,12 @@ public record RollbackRequest(
         String metric,
         Double metricValue,
         Double threshold,
-        String evidence) {
+        String evidence,
+        Instant breachedAt) {
 
     /** A copy carrying what Prometheus measured. */
     RollbackRequest confirmedBy(double measured, String how) {
         return new RollbackRequest(eventId, trace, app, pipeline, environment, cause, badDigest, badTag, metric,
-                measured, threshold, how);
+                measured, threshold, how, breachedAt);
     }
 }

@@ -1,6 +1,7 @@
 package dev.relay.rollback;
 
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayExtensions;
@@ -9,8 +10,11 @@ import dev.relay.shared.http.Problems;
 import dev.relay.shared.yaml.ImageValues;
 import dev.relay.shared.yaml.InvalidImageValueException;
 import io.cloudevents.CloudEvent;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -35,9 +39,11 @@ final class RollbackRequestReader {
         String evidence = breach.value() == null ? "reported by " + printable(event.getSource().toString())
                 : "reported " + SloCondition.format(breach.value())
                         + (breach.threshold() == null ? "" : ", threshold " + SloCondition.format(breach.threshold()));
+        Instant breachedAt = EventPayloads.read(event, BreachStart.class).startsAtTime().or(() -> timeOf(event))
+                .orElse(null);
         return new RollbackRequest(event.getId(), RelayExtensions.traceOf(event), app, pipeline, environment,
                 RollbackCause.METRIC_BREACHED, null, null, metric, finite(breach.value()), finite(breach.threshold()),
-                evidence);
+                evidence, breachedAt);
     }
 
     RollbackRequest verifyFailed(CloudEvent event) {
@@ -69,7 +75,19 @@ final class RollbackRequestReader {
                 .limit(10).collect(Collectors.joining(", "));
         return new RollbackRequest(event.getId(), RelayExtensions.traceOf(event), app, pipeline, environment,
                 RollbackCause.VERIFY_FAILED, verify.digest(), verify.tag() == null || verify.tag().isBlank() ? null
-                        : verify.tag(), null, null, null, failed.isEmpty() ? null : "failed checks: " + failed);
+                        : verify.tag(), null, null, null, failed.isEmpty() ? null : "failed checks: " + failed,
+                timeOf(event).orElse(null));
+    }
+
+    /** The alert's {@code startsAt}, which webhook-ingress carries in the metric.breached data next to its fields. */
+    record BreachStart(String startsAt) {
+        Optional<Instant> startsAtTime() {
+            return DoraTrailers.parse(startsAt);
+        }
+    }
+
+    private static Optional<Instant> timeOf(CloudEvent event) {
+        return Optional.ofNullable(event.getTime()).map(OffsetDateTime::toInstant);
     }
 
     private RelayProperties.Pipeline pipeline(String app) {

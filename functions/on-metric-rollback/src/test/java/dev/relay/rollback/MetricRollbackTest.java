@@ -203,6 +203,35 @@ class MetricRollbackTest {
     }
 
     @Test
+    void shouldRecordWhenTheBreachBeganAndCountAProductionRollbackOnceForDora() {
+        verifiedAAndB("staging");
+        verifiedAAndB("development");
+        CloudEvent breach = CloudEventHttp.event(RelayEventTypes.METRIC_BREACHED, Map.of("app", APP,
+                        "environment", "staging", "metric", "http_success_rate", "value", 0.8, "threshold", 0.99,
+                        "startsAt", "2026-11-25T10:00:07.123Z", "fingerprint", "fp-1"))
+                .withExtension(RelayExtensions.APP, APP).build();
+
+        function.apply(breach);
+        function.apply(breach);
+
+        assertThat(TempGitRepos.log(remote, "main").get(0).getFooterLines("Relay-Breached-At"))
+                .as("the alert's startsAt, to the second").containsExactly("2026-11-25T10:00:07Z");
+        assertThat(meters.get("relay.dora.rollbacks").tag("app", APP).counter().count())
+                .as("staging is the pipeline's last environment; the redelivery wrote nothing").isEqualTo(1.0);
+
+        CloudEvent failed = CloudEventHttp.event(RelayEventTypes.VERIFY_FAILED, new Payloads.Verify(APP,
+                        "development", IMAGE, DIGEST_B, List.of(new Payloads.Check("deployment-rollout", false, "0/3")),
+                        "2.0.0"))
+                .withTime(java.time.OffsetDateTime.parse("2026-11-25T11:00:00+01:00"))
+                .withExtension(RelayExtensions.APP, APP).build();
+        assertThat(function.apply(failed).getType()).isEqualTo(RelayEventTypes.ROLLBACK_COMPLETED);
+        assertThat(TempGitRepos.log(remote, "main").get(0).getFooterLines("Relay-Breached-At"))
+                .as("a failed verification began when it was sent").containsExactly("2026-11-25T10:00:00Z");
+        assertThat(meters.get("relay.dora.rollbacks").tag("app", APP).counter().count())
+                .as("development is not production").isEqualTo(1.0);
+    }
+
+    @Test
     void shouldRollBackOnceWhenTwoBreachesOfTheSameImageArriveTogether() throws Exception {
         RollbackFixtures.verified(writer, properties, "development", "0.9.0", DIGEST_C);
         verifiedAAndB("development");

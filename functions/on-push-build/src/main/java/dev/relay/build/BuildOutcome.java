@@ -1,5 +1,7 @@
 package dev.relay.build;
 
+import java.time.Instant;
+
 /** What a build did. */
 public sealed interface BuildOutcome permits BuildOutcome.Started, BuildOutcome.Pushed, BuildOutcome.Failed {
 
@@ -14,8 +16,13 @@ public sealed interface BuildOutcome permits BuildOutcome.Started, BuildOutcome.
     record Started(BuildRequest request, String job, boolean already) implements BuildOutcome {
     }
 
-    /** The local builder built and wrote the image. */
-    record Pushed(BuildRequest request, String image, String digest, String registry) implements BuildOutcome {
+    /**
+     * The local builder built and wrote the image.
+     *
+     * @param sourceCommitTime when the built commit was committed (its committer time), null if unreadable
+     */
+    record Pushed(BuildRequest request, String image, String digest, String registry, Instant sourceCommitTime)
+            implements BuildOutcome {
     }
 
     /** The build failed; {@code reason} says why (for the local builder, with the tail of the command's output). */

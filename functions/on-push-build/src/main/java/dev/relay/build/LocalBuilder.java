@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,11 +89,11 @@ public final class LocalBuilder {
             return new BuildOutcome.Failed(request, null, "cannot read build.local.output-dir '" + local.outputDir()
                     + "': " + e.getMessage());
         }
-        return containerize(request, local, workDir, output);
+        return containerize(request, local, workDir, output, SourceCheckout.commitTime(checkout).orElse(null));
     }
 
     private static BuildOutcome containerize(BuildRequest request, RelayProperties.Local local, Path workDir,
-            Path output) throws InterruptedException {
+            Path output, Instant sourceCommitTime) throws InterruptedException {
         ScratchImage.Target target;
         String image;
         String registry;
@@ -116,7 +117,7 @@ public final class LocalBuilder {
             String digest = ScratchImage.build(output, local.entrypoint(), labels, target,
                     workDir.resolve("jib-cache"));
             log.info("built {}:{} {} -> {}", image, request.tag(), digest, registry);
-            return new BuildOutcome.Pushed(request, image, digest, registry);
+            return new BuildOutcome.Pushed(request, image, digest, registry, sourceCommitTime);
         } catch (RegistryException | ExecutionException e) {
             throw EventRetryableException.unavailable("registry-unavailable", "The image could not be pushed",
                     "Pushing " + image + ":" + request.tag() + " to " + registry + " failed: " + e.getMessage(), null);

@@ -1,6 +1,7 @@
 package dev.relay.build;
 
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayEventTypes;
@@ -85,7 +86,8 @@ public class PushBuildFunction implements Function<CloudEvent, CloudEvent>, Disp
         if (outcome instanceof BuildOutcome.Pushed pushed) {
             return RelayAnswers.answer(cause, RelayEventTypes.IMAGE_PUSHED, RelaySources.ON_PUSH_BUILD,
                     new Payloads.ImagePushed(pushed.image(), request.tag(), pushed.digest(), pushed.registry(),
-                            request.commit()),
+                            request.commit(), pushed.sourceCommitTime() == null ? null
+                                    : DoraTrailers.format(pushed.sourceCommitTime())),
                     request.app(), null);
         }
         BuildOutcome.Failed failed = (BuildOutcome.Failed) outcome;

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -74,6 +76,17 @@ public final class SourceCheckout {
             config.save();
         }
         return git;
+    }
+
+    /** The committer time of the commit checked out in {@code dir}; empty when it cannot be read. */
+    public static Optional<Instant> commitTime(Path dir) {
+        try (Git git = Git.open(dir.toFile()); RevWalk walk = new RevWalk(git.getRepository())) {
+            ObjectId head = git.getRepository().resolve("HEAD");
+            return head == null ? Optional.empty()
+                    : Optional.of(Instant.ofEpochSecond(walk.parseCommit(head).getCommitTime()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean hasCommit(Repository repository, ObjectId id) throws IOException {

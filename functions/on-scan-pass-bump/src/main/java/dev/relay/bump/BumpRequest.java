@@ -2,7 +2,11 @@ package dev.relay.bump;
 
 import dev.relay.shared.config.RelayProperties;
 
-/** A validated instruction: write {@code image:tag@digest} into one environment of one application. */
+/**
+ * A validated instruction: write {@code image:tag@digest} into one environment of one application.
+ *
+ * @param sourceCommitTime ISO-8601 commit time of {@code sourceCommit}, when the scan carried it
+ */
 public record BumpRequest(
         String eventId,
         String trace,
@@ -13,5 +17,6 @@ public record BumpRequest(
         String tag,
         String digest,
         String sourceCommit,
-        String approvedBy) {
+        String approvedBy,
+        String sourceCommitTime) {
 }

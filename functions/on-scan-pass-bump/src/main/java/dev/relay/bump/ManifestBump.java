@@ -1,5 +1,6 @@
 package dev.relay.bump;
 
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.gitops.CommitMessage;
 import dev.relay.shared.gitops.FileChange;
 import dev.relay.shared.gitops.RepoEdit;
@@ -54,6 +55,9 @@ final class ManifestBump implements RepoEdit {
         trailers.put("Relay-Trace", request.trace());
         if (request.sourceCommit() != null) {
             trailers.put("Relay-Source-Commit", request.sourceCommit());
+        }
+        if (request.sourceCommitTime() != null) {
+            trailers.put(DoraTrailers.SOURCE_COMMIT_TIME, request.sourceCommitTime());
         }
         trailers.put("Relay-Image-Digest", request.digest());
         trailers.put("Relay-Image", request.image() + ":" + request.tag());

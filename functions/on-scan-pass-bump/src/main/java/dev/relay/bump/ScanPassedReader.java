@@ -1,6 +1,7 @@
 package dev.relay.bump;
 
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayExtensions;
@@ -44,9 +45,15 @@ public final class ScanPassedReader {
             throw EventRejectedException.unprocessable("invalid-source-commit", "Invalid source commit",
                     "sourceCommit must be a hexadecimal Git commit id.");
         }
+        String sourceCommitTime = null;
+        if (scan.sourceCommitTime() != null && !scan.sourceCommitTime().isEmpty()) {
+            sourceCommitTime = DoraTrailers.parse(scan.sourceCommitTime()).map(DoraTrailers::format)
+                    .orElseThrow(() -> EventRejectedException.unprocessable("invalid-source-commit-time",
+                            "Invalid source commit time", "sourceCommitTime must be an ISO-8601 date-time."));
+        }
         Map.Entry<String, RelayProperties.Pipeline> pipeline = pipelineFor(event, image);
         return new BumpRequest(event.getId(), RelayExtensions.traceOf(event), pipeline.getKey(), pipeline.getValue(),
-                pipeline.getValue().firstEnvironment(), image, tag, digest, sourceCommit, null);
+                pipeline.getValue().firstEnvironment(), image, tag, digest, sourceCommit, null, sourceCommitTime);
     }
 
     private Map.Entry<String, RelayProperties.Pipeline> pipelineFor(CloudEvent event, String image) {

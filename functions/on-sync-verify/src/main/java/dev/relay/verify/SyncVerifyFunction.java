@@ -1,6 +1,7 @@
 package dev.relay.verify;
 
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.dora.DoraMetrics;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayExtensions;
@@ -43,6 +44,7 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
     private final DesiredImages desired;
     private final RolloutVerifier verifier;
     private final VerificationRecorder recorder;
+    private final ProductionDeployments deployments;
     private final KubernetesAccess kubernetes;
 
     @Autowired
@@ -61,6 +63,8 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
         this.verifier = new RolloutVerifier(() -> new ClusterReads(kubernetes.client()), smoke, desired, metrics,
                 sleeper, clock);
         this.recorder = new VerificationRecorder(writer, clock);
+        this.deployments = new ProductionDeployments(writer,
+                new DoraMetrics(metrics.registry()).registerAll(properties.pipelines().keySet()));
     }
 
     @Override
@@ -97,6 +101,9 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
         log.info("{}/{} at {} verified {}: ledger commit {}{}", request.app(), request.environmentName(),
                 request.revision(), image.reference(), recorded.commit(),
                 recorded.already() ? " (already recorded: redelivery)" : "");
+        if (!recorded.already()) {
+            deployments.recorded(request, recorded.commit());
+        }
         return RelayAnswers.answer(event, RelayEventTypes.VERIFY_PASSED, RelaySources.ON_SYNC_VERIFY, data,
                 request.app(), request.environmentName());
     }

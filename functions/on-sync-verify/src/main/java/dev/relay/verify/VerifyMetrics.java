@@ -18,6 +18,10 @@ public final class VerifyMetrics {
         this.registry = registry;
     }
 
+    MeterRegistry registry() {
+        return registry;
+    }
+
     public void record(List<Payloads.Check> checks) {
         for (Payloads.Check check : checks) {
             count(kind(check.name()), check.ok() ? "pass" : "fail");

@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,9 +39,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
@@ -138,6 +141,8 @@ class ClusterVerifyTest {
                 .isEqualTo(2.0);
         assertThat(registry.get("relay.verify.checks").tags("check", "pods-image", "outcome", "pass").counter()
                 .count()).isEqualTo(2.0);
+        assertThat(registry.get("relay.dora.deployments").tag("app", APP).counter().count())
+                .as("development is not the pipeline's last environment: no DORA deployment").isZero();
     }
 
     @Test
@@ -335,6 +340,39 @@ class ClusterVerifyTest {
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldCountAProductionDeploymentOnceWithTheLeadTimeFromTheBumpsSourceCommitTime() {
+        String ns = "dora";
+        seedHealthy(ns, 1);
+        Instant sourceCommitted = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        String bump = TempGitRepos.pushFromOtherClone(remote, "main",
+                Map.of(OVERLAY, VerifyFixtures.overlay(TAG, DIGEST) + "# bumped\n"),
+                "bump(web-app/development): 1.4.1 -> 1.4.2\n\nRelay-Event-Id: scan-1\n"
+                + "Relay-Trace: trace-dora\nRelay-Source-Commit-Time: " + sourceCommitted + "\n"
+                + "Relay-Image-Digest: " + DIGEST + "\nRelay-Image: " + IMAGE + ":" + TAG + "\n"
+                + "Relay-App: web-app\nRelay-Environment: development\n");
+        Map<String, String> onlyDevelopment = properties(ns);
+        onlyDevelopment.keySet().removeIf(key -> key.contains(".environments[1]."));
+        SyncVerifyFunction function = function(onlyDevelopment);
+        CloudEvent sync = VerifyFixtures.syncSucceeded(ENV, bump);
+
+        assertThat(function.apply(sync).getType()).isEqualTo(RelayEventTypes.VERIFY_PASSED);
+        assertThat(function.apply(sync).getType()).as("redelivery").isEqualTo(RelayEventTypes.VERIFY_PASSED);
+        assertThat(function.apply(VerifyFixtures.syncSucceeded(ENV, initial)).getType())
+                .as("a later sync of the same digest").isEqualTo(RelayEventTypes.VERIFY_PASSED);
+
+        assertThat(TempGitRepos.trailerValues(remote, "main", VerificationLedger.VERIFIED_DIGEST))
+                .as("two verifications recorded").containsExactly(DIGEST, DIGEST);
+        assertThat(registry.get("relay.dora.deployments").tag("app", APP).counter().count())
+                .as("development is this pipeline's only, so last, environment; one digest, one deployment")
+                .isEqualTo(1.0);
+        Timer leadTime = registry.get("relay.dora.lead.time").tag("app", APP).timer();
+        assertThat(leadTime.count()).isEqualTo(1);
+        assertThat(leadTime.totalTime(TimeUnit.SECONDS)).as("an hour, plus the seconds this test took")
+                .isBetween(3600.0, 3600.0 + 300);
+        assertThat(registry.get("relay.dora.lead.time.unknown").tag("app", APP).counter().count()).isZero();
+    }
 
     private void seedHealthy(String ns, int replicas) {
         client.apps().deployments().inNamespace(ns).resource(VerifyFixtures.deployment(ns, replicas).build()).create();

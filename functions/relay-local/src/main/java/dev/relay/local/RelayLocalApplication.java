@@ -1,6 +1,8 @@
 package dev.relay.local;
 
 import dev.relay.ingress.IngressConfiguration;
+import java.time.Clock;
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
@@ -15,6 +17,10 @@ import org.springframework.context.annotation.Import;
 public class RelayLocalApplication {
 
     public static void main(String[] args) {
+        if (args.length > 0 && DoraCommand.NAME.equals(args[0])) {
+            System.exit(DoraCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err,
+                    Clock.systemUTC()));
+        }
         SpringApplication.run(RelayLocalApplication.class, args);
     }
 }

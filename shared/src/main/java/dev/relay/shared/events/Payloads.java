@@ -16,14 +16,25 @@ public final class Payloads {
             String reason) {
     }
 
-    public record ImagePushed(String image, String tag, String digest, String registry, String sourceCommit) {
+    /** {@code sourceCommitTime}: ISO-8601 commit time of {@code sourceCommit}, when known (for the DORA lead time). */
+    public record ImagePushed(String image, String tag, String digest, String registry, String sourceCommit,
+            String sourceCommitTime) {
+
+        public ImagePushed(String image, String tag, String digest, String registry, String sourceCommit) {
+            this(image, tag, digest, registry, sourceCommit, null);
+        }
     }
 
     public record SeverityCounts(int critical, int high, int medium, int low, int unknown) {
     }
 
     public record Scan(String image, String tag, String digest, SeverityCounts counts, String policy,
-            List<String> blocking, String reason, String sourceCommit) {
+            List<String> blocking, String reason, String sourceCommit, String sourceCommitTime) {
+
+        public Scan(String image, String tag, String digest, SeverityCounts counts, String policy,
+                List<String> blocking, String reason, String sourceCommit) {
+            this(image, tag, digest, counts, policy, blocking, reason, sourceCommit, null);
+        }
     }
 
     public record Manifest(String app, String environment, String image, String tag, String digest,

@@ -23,6 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.LogCommand;
 import org.eclipse.jgit.api.ResetCommand.ResetType;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -124,23 +125,28 @@ public final class GitOpsWriter {
      * the history the cache holds (at least the configured depth).
      */
     public List<CommitRecord> history(ConfigRepository repo, String path, int limit) {
+        return history(repo, List.of(path), limit);
+    }
+
+    /** Commits of the branch's current head that touch any of {@code paths}, newest first, at most {@code limit}. */
+    public List<CommitRecord> history(ConfigRepository repo, List<String> paths, int limit) {
         RepoQueue queue = queue(repo);
         queue.lock.lock();
         try (GitAccess access = GitAccess.open(repo, sshHome(), timeoutSeconds());
              Git git = new Batch(repo, List.of()).sync(access)) {
-            resolveInside(git.getRepository().getWorkTree().toPath(), path);
+            LogCommand log = git.log().setMaxCount(limit);
+            for (String path : paths) {
+                resolveInside(git.getRepository().getWorkTree().toPath(), path);
+                log.addPath(path);
+            }
             List<CommitRecord> records = new ArrayList<>();
-            for (RevCommit commit : git.log().addPath(path).setMaxCount(limit).call()) {
-                Map<String, List<String>> trailers = new java.util.LinkedHashMap<>();
-                for (org.eclipse.jgit.revwalk.FooterLine footer : commit.getFooterLines()) {
-                    trailers.computeIfAbsent(footer.getKey(), key -> new ArrayList<>()).add(footer.getValue().strip());
-                }
-                records.add(new CommitRecord(commit.name(), java.time.Instant.ofEpochSecond(commit.getCommitTime()),
-                        commit.getShortMessage(), trailers));
+            for (RevCommit commit : log.call()) {
+                records.add(CommitRecord.of(commit));
             }
             return records;
         } catch (GitAPIException e) {
-            throw new RetryableGitException("cannot read the history of " + path + " in " + repo.redactedUrl(), e);
+            throw new RetryableGitException("cannot read the history of " + String.join(", ", paths) + " in "
+                    + repo.redactedUrl(), e);
         } finally {
             queue.lock.unlock();
         }

@@ -34,10 +34,18 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * {@code knative/observability/}: the Grafana dashboard parses, the PrometheusRule has the shape the Prometheus
  * Operator accepts, and every query in both names only metrics Relay exports. The exported names are scraped from
  * {@code /actuator/prometheus} of relay-local started in-process after one event went through the broker and a
- * function; the few metrics registered lazily on paths too costly to drive here are in {@link #LAZY}.
+ * function; the few metrics registered lazily on paths too costly to drive here are in {@link #LAZY}. The DORA
+ * metrics are registered at zero for every configured app when the functions start, so one pipeline is configured
+ * (its config repository is never read).
  */
 @SpringBootTest(classes = RelayLocalApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "relay.local.sandbox.enabled=false")
+        properties = {"relay.local.sandbox.enabled=false",
+                "relay.pipelines.observed.image=registry.example.com/team/observed",
+                "relay.pipelines.observed.config-repo.url=file:///nonexistent/config.git",
+                "relay.pipelines.observed.environments[0].name=staging",
+                "relay.pipelines.observed.environments[0].path=apps/observed/staging.yaml",
+                "relay.pipelines.observed.environments[1].name=production",
+                "relay.pipelines.observed.environments[1].path=apps/observed/production.yaml"})
 class ObservabilityQueriesTest {
 
     /**
@@ -89,7 +97,10 @@ class ObservabilityQueriesTest {
             exported.clear();
             exported.addAll(scrape());
             assertThat(exported).contains("relay_events_total", "relay_event_duration_seconds_bucket",
-                    "relay_broker_deliveries_total", "relay_kubernetes_api_errors_total");
+                    "relay_broker_deliveries_total", "relay_kubernetes_api_errors_total",
+                    "relay_dora_deployments_total", "relay_dora_lead_time_seconds_bucket",
+                    "relay_dora_lead_time_unknown_total", "relay_dora_rollbacks_total",
+                    "relay_dora_time_to_restore_seconds_bucket", "relay_dora_time_to_restore_unknown_total");
         });
         for (Map.Entry<String, String> lazy : LAZY.entrySet()) {
             String source = Files.readString(repoRoot().resolve(lazy.getValue()), StandardCharsets.UTF_8);
