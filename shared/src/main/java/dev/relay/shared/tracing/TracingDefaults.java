@@ -10,7 +10,8 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Relay's tracing defaults, below every user setting: sample every change (Boot's default is 10%), and export spans
  * to Zipkin only when {@code management.tracing.export.zipkin.endpoint} is set, so an unconfigured function has no
- * sender and no background reporter thread.
+ * sender, no HTTP client and no background reporter thread (Boot would otherwise report to localhost:9411). A user's
+ * own {@code spring.autoconfigure.exclude} replaces this default one; then only the idle sender comes back.
  */
 public final class TracingDefaults implements EnvironmentPostProcessor {
 
@@ -18,6 +19,8 @@ public final class TracingDefaults implements EnvironmentPostProcessor {
     static final String ZIPKIN_ENDPOINT = "management.tracing.export.zipkin.endpoint";
     static final String ZIPKIN_ENABLED = "management.tracing.export.zipkin.enabled";
     static final String SAMPLING = "management.tracing.sampling.probability";
+    static final String EXCLUDE = "spring.autoconfigure.exclude";
+    static final String ZIPKIN_AUTO_CONFIGURATION = "org.springframework.boot.zipkin.autoconfigure.ZipkinAutoConfiguration";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -26,6 +29,7 @@ public final class TracingDefaults implements EnvironmentPostProcessor {
         if (!environment.containsProperty(ZIPKIN_ENDPOINT)
                 && !environment.containsProperty("management.zipkin.tracing.endpoint")) {
             defaults.put(ZIPKIN_ENABLED, "false");
+            defaults.put(EXCLUDE, ZIPKIN_AUTO_CONFIGURATION);
         }
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE, defaults));
     }

@@ -2,30 +2,24 @@ package dev.relay.shared.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
-import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 
 /**
  * The W3C trace context through a function's HTTP endpoint: the answer continues the trace of the event's
  * {@code traceparent} extension in a span of its own, falls back to the HTTP {@code traceparent} header, and starts a
  * trace when there is neither (or the extension is malformed, which is never a reason to refuse the event).
  */
-@SpringBootTest(classes = EventTracingHttpTest.EchoApplication.class,
+@SpringBootTest(classes = EchoApplication.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"spring.cloud.function.definition=echo",
                 "logging.pattern.correlation=[relaytrace=%X{relaytrace:-}] [traceId=%X{traceId:-} spanId=%X{spanId:-}] "})
@@ -38,15 +32,6 @@ class EventTracingHttpTest {
 
     @LocalServerPort
     int port;
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    static class EchoApplication {
-        @Bean
-        Function<CloudEvent, CloudEvent> echo() {
-            return event -> RelayAnswers.answer(event, "dev.relay.test.echoed", "/relay/echo", Map.of("ok", true));
-        }
-    }
 
     @Test
     void shouldContinueTheEventsTraceInASpanOfItsOwn() {
