@@ -3,6 +3,7 @@ package dev.relay.tests.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.relay.local.RelayLocalApplication;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.RelayEventTypes;
@@ -13,14 +14,20 @@ import dev.relay.shared.tracing.TraceParent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPInputStream;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +43,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * One change is one trace: a Harbor push carrying an HTTP {@code traceparent} goes through relay-local's
  * webhook-ingress, embedded broker, on-image-scan and on-scan-pass-bump; every event of that change on the broker
  * carries a {@code traceparent} of that trace with a span of its own hop, and the bump commit's {@code Relay-Trace}
- * is the change's {@code relaytrace}: the id of its first event, whose {@code traceparent} names the trace.
+ * is the change's {@code relaytrace}: the id of its first event, whose {@code traceparent} names the trace. The spans
+ * relay-local exports to a Zipkin endpoint form one tree: each hop's span descends from the previous hop's.
  */
 @SpringBootTest(classes = RelayLocalApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"relay.local.sandbox.enabled=false", "relay.ingress.providers.harbor.secret=harbor-token"})
@@ -55,6 +63,14 @@ class TracePropagationE2E {
     private static final String DIGEST = "sha256:" + "c3".repeat(32);
     private static final String TRACE_ID = "5c1e0a7c3f2b4d6e8f90a1b2c3d4e5f6";
     private static final String HARBOR_SPAN_ID = "a1b2c3d4e5f60718";
+    private static final List<Map<String, Object>> EXPORTED = new CopyOnWriteArrayList<>();
+    private static final HttpServer ZIPKIN = zipkin();
+    private static final String ZIPKIN_ENDPOINT = "management.tracing.export.zipkin.endpoint";
+
+    static {
+        // a system property, not a @DynamicPropertySource: Relay decides about export before those are added
+        System.setProperty(ZIPKIN_ENDPOINT, "http://127.0.0.1:" + ZIPKIN.getAddress().getPort() + "/api/v2/spans");
+    }
 
     @LocalServerPort
     int port;
@@ -73,6 +89,8 @@ class TracePropagationE2E {
 
     @AfterAll
     static void deleteWork() {
+        System.clearProperty(ZIPKIN_ENDPOINT);
+        ZIPKIN.stop(0);
         TempGitRepos.deleteTree(WORK);
     }
 
@@ -110,8 +128,62 @@ class TracePropagationE2E {
         assertThat(bump.getFooterLines("Relay-Trace")).containsExactly(relaytrace);
         assertThat(change.get(0).get("id")).isEqualTo(relaytrace);
 
+        await().atMost(Duration.ofSeconds(30)).until(() -> traceParents.stream()
+                .allMatch(tp -> exportedSpans().containsKey(tp.parentId())));
+        Map<String, Map<String, Object>> spans = exportedSpans();
+        assertThat(spans.values()).extracting(span -> span.get("traceId")).containsOnly(TRACE_ID);
+        for (int hop = 1; hop < traceParents.size(); hop++) {
+            assertThat(ancestors(spans, traceParents.get(hop).parentId()))
+                    .as("the span of %s descends from the span of %s", change.get(hop).get("type"),
+                            change.get(hop - 1).get("type"))
+                    .contains(traceParents.get(hop - 1).parentId());
+        }
+        List<String> ingress = new ArrayList<>(List.of(traceParents.get(0).parentId()));
+        ingress.addAll(ancestors(spans, ingress.get(0)));
+        assertThat(spans.get(ingress.get(ingress.size() - 1)).get("parentId")).as("Harbor's span is the root's parent")
+                .isEqualTo(HARBOR_SPAN_ID);
+
         assertThat(output.getOut()).containsPattern("\\[relaytrace=" + relaytrace + "] \\[traceId=" + TRACE_ID
                 + " spanId=[0-9a-f]{16}] .*handled by on-scan-pass-bump: answered " + RelayEventTypes.MANIFEST_BUMPED);
+    }
+
+    /** Exported spans of the test's trace by span id. */
+    private static Map<String, Map<String, Object>> exportedSpans() {
+        Map<String, Map<String, Object>> byId = new HashMap<>();
+        EXPORTED.stream().filter(span -> TRACE_ID.equals(span.get("traceId")))
+                .forEach(span -> byId.put((String) span.get("id"), span));
+        return byId;
+    }
+
+    /** The ids of the exported spans above {@code spanId}, nearest first. */
+    private static List<String> ancestors(Map<String, Map<String, Object>> spans, String spanId) {
+        List<String> ancestors = new ArrayList<>();
+        String parent = (String) spans.get(spanId).get("parentId");
+        while (parent != null && spans.containsKey(parent) && !ancestors.contains(parent)) {
+            ancestors.add(parent);
+            parent = (String) spans.get(parent).get("parentId");
+        }
+        return ancestors;
+    }
+
+    /** A Zipkin collector on loopback that keeps every span posted to it (JSON v2, gzip when large). */
+    @SuppressWarnings("unchecked")
+    private static HttpServer zipkin() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/api/v2/spans", exchange -> {
+                try (exchange) {
+                    InputStream body = "gzip".equals(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+                            ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody();
+                    EXPORTED.addAll(EventPayloads.mapper().readValue(body.readAllBytes(), List.class));
+                    exchange.sendResponseHeaders(202, -1);
+                }
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The events of one change on the broker, oldest first. */
