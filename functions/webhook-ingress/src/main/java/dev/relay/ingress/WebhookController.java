@@ -59,7 +59,7 @@ public class WebhookController {
         String why = "";
         List<String> rejected = List.of();
         Map<String, String> headers = BoundedRequests.headers(request);
-        Span span = tracing.startSpan("webhook", headers);
+        Span span = tracing.startProducing("webhook", headers);
         Tracer.SpanInScope scope = tracing.inScope(span);
         try {
             WebhookRequest webhook = WebhookRequest.of(headers,

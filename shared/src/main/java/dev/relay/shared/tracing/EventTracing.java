@@ -24,8 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventTracing {
 
-    public static final EventTracing NOOP = new EventTracing(Tracer.NOOP, Propagator.NOOP);
-
     /** Span tags; {@code relaytrace} lets a trace be found from a commit's {@code Relay-Trace} trailer. */
     static final String TAG_FUNCTION = "relay.function";
     static final String TAG_EVENT_TYPE = "cloudevents.event_type";
@@ -59,9 +57,12 @@ public final class EventTracing {
                 .start();
     }
 
-    /** Starts a span for work that has no event yet (a webhook), child of the current span or an HTTP header. */
-    public Span startSpan(String name, Map<String, String> httpHeaders) {
-        return httpParent(caseInsensitive(httpHeaders)).name(name).kind(Span.Kind.SERVER).start();
+    /**
+     * Starts the span of work that produces events from a request (a webhook): child of the current span, else of
+     * the request's {@code traceparent} header, else a new trace.
+     */
+    public Span startProducing(String name, Map<String, String> httpHeaders) {
+        return httpParent(caseInsensitive(httpHeaders)).name(name).kind(Span.Kind.PRODUCER).start();
     }
 
     public Tracer.SpanInScope inScope(Span span) {

@@ -63,6 +63,13 @@ class EventTracingHttpTest {
     }
 
     @Test
+    void shouldSampleEveryNewTraceByDefault() {
+        for (int i = 0; i < 5; i++) {
+            assertThat(post(Map.of(), Map.of()).header("ce-traceparent")).as("sampled flag").endsWith("-01");
+        }
+    }
+
+    @Test
     void shouldFollowTheHttpTraceparentHeaderWhenTheEventHasNone() {
         CloudEventHttp.Answer answer = post(Map.of(), Map.of("traceparent", TRACEPARENT));
 
