@@ -11,6 +11,7 @@ import dev.relay.ingress.sink.HttpEventSink;
 import dev.relay.ingress.sync.ArgoCdAdapter;
 import dev.relay.ingress.sync.FluxAdapter;
 import dev.relay.shared.http.EventMetrics;
+import dev.relay.shared.tracing.EventTracing;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.LazyInitializationExcludeFilter;
@@ -84,20 +85,20 @@ public class IngressConfiguration {
     }
 
     @Bean
-    HttpEventSink ingressEventSink(Environment environment, IngressProperties properties) {
-        return new HttpEventSink(environment, properties);
+    HttpEventSink ingressEventSink(Environment environment, IngressProperties properties, EventTracing tracing) {
+        return new HttpEventSink(environment, properties, tracing);
     }
 
     @Bean
     WebhookDispatcher webhookDispatcher(ObjectProvider<WebhookAdapter> adapters, IngressProperties properties,
-            ObjectProvider<EventSink> sink) {
+            ObjectProvider<EventSink> sink, EventTracing tracing) {
         List<WebhookAdapter> ordered = adapters.orderedStream().toList();
-        return new WebhookDispatcher(ordered, properties, event -> sink.getObject().send(event));
+        return new WebhookDispatcher(ordered, properties, event -> sink.getObject().send(event), tracing);
     }
 
     @Bean
     WebhookController webhookController(WebhookDispatcher dispatcher, IngressProperties properties,
-            EventMetrics metrics) {
-        return new WebhookController(dispatcher, properties, metrics);
+            EventMetrics metrics, EventTracing tracing) {
+        return new WebhookController(dispatcher, properties, metrics, tracing);
     }
 }

@@ -6,6 +6,9 @@ import dev.relay.shared.http.BoundedRequests;
 import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.http.EventRetryableException;
 import dev.relay.shared.http.Problems;
+import dev.relay.shared.tracing.EventTracing;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -37,11 +40,14 @@ public class WebhookController {
     private final WebhookDispatcher dispatcher;
     private final IngressProperties properties;
     private final EventMetrics metrics;
+    private final EventTracing tracing;
 
-    public WebhookController(WebhookDispatcher dispatcher, IngressProperties properties, EventMetrics metrics) {
+    public WebhookController(WebhookDispatcher dispatcher, IngressProperties properties, EventMetrics metrics,
+            EventTracing tracing) {
         this.dispatcher = dispatcher;
         this.properties = properties;
         this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     @PostMapping({"/webhooks", "/webhooks/{producer}"})
@@ -52,8 +58,12 @@ public class WebhookController {
         String outcome = "failed";
         String why = "";
         List<String> rejected = List.of();
+        Map<String, String> headers = BoundedRequests.headers(request);
+        Span span = tracing.startProducing("webhook", headers);
+        Tracer.SpanInScope scope = tracing.inScope(span);
         try {
-            WebhookRequest webhook = WebhookRequest.of(BoundedRequests.headers(request), BoundedRequests.body(request, properties.maxBody().toBytes(), "relay.ingress.max-body"), producer);
+            WebhookRequest webhook = WebhookRequest.of(headers,
+                    BoundedRequests.body(request, properties.maxBody().toBytes(), "relay.ingress.max-body"), producer);
             AdapterResult result = dispatcher.dispatch(webhook, record);
             rejected = result.rejected();
             Map<String, Object> body = new LinkedHashMap<>();
@@ -84,6 +94,7 @@ public class WebhookController {
         } catch (RuntimeException e) {
             outcome = "failed";
             why = "500 " + e;
+            span.error(e);
             log.error("webhook producer={} delivery={} failed", record.producer(), record.delivery(), e);
             return Problems.of(500, "internal-error", "Webhook ingress failed",
                     "An unexpected error occurred; redeliver the webhook. See the ingress log.",
@@ -104,6 +115,10 @@ public class WebhookController {
                 log.warn(line, args);
             }
             MDC.remove(RelayExtensions.TRACE);
+            span.name("webhook " + record.producer()).tag("relay.producer", record.producer())
+                    .tag("relay.outcome", outcome);
+            scope.close();
+            span.end();
         }
     }
 

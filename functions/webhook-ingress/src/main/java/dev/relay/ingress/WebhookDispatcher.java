@@ -3,6 +3,7 @@ package dev.relay.ingress;
 import dev.relay.ingress.sink.EventSink;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +16,9 @@ import org.slf4j.MDC;
 
 /**
  * One webhook, start to end: choose the adapter (the path's hint, else the first that recognises the request),
- * authenticate it when its producer has a secret, convert it, post what it yields to the broker. No Spring, no HTTP.
+ * authenticate it when its producer has a secret, convert it, post what it yields to the broker, each event carrying
+ * the current span as its {@code traceparent} (so a producer's HTTP {@code traceparent} header starts the chain's
+ * trace). No Spring, no HTTP.
  */
 public final class WebhookDispatcher {
 
@@ -25,16 +28,19 @@ public final class WebhookDispatcher {
     private final List<WebhookAdapter> adapters;
     private final WebhookSecrets secrets;
     private final EventSink sink;
+    private final EventTracing tracing;
 
     /**
      * @param adapters in order of precedence
      * @throws IllegalStateException when {@code relay.ingress.providers} names a producer no adapter handles (a typo
      *                               would otherwise silently leave that producer unauthenticated)
      */
-    public WebhookDispatcher(List<WebhookAdapter> adapters, IngressProperties properties, EventSink sink) {
+    public WebhookDispatcher(List<WebhookAdapter> adapters, IngressProperties properties, EventSink sink,
+            EventTracing tracing) {
         this.adapters = List.copyOf(adapters);
         this.secrets = new WebhookSecrets(properties);
         this.sink = sink;
+        this.tracing = tracing;
         Set<String> unknown = new TreeSet<>(properties.providers().keySet());
         unknown.removeAll(producers());
         if (!unknown.isEmpty()) {
@@ -73,7 +79,7 @@ public final class WebhookDispatcher {
             record.emitted(forward.events());
             MDC.put(RelayExtensions.TRACE, RelayExtensions.traceOf(forward.events().get(0)));
             for (CloudEvent event : forward.events()) {
-                sink.send(event);
+                sink.send(tracing.stamp(event, request.headers()));
             }
         }
         return result;

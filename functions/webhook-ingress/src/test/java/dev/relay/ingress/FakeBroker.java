@@ -20,6 +20,7 @@ final class FakeBroker implements AutoCloseable {
 
     private final HttpServer server;
     private final List<CloudEvent> received = new CopyOnWriteArrayList<>();
+    private final List<Map<String, String>> receivedHeaders = new CopyOnWriteArrayList<>();
     private final AtomicInteger status = new AtomicInteger(202);
 
     FakeBroker() {
@@ -36,6 +37,7 @@ final class FakeBroker implements AutoCloseable {
                 int answer = status.get();
                 if (answer >= 200 && answer < 300) {
                     received.add(CloudEventCodec.read(headers, body));
+                    receivedHeaders.add(headers);
                 }
                 exchange.sendResponseHeaders(answer, -1);
             }
@@ -51,12 +53,18 @@ final class FakeBroker implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** The HTTP headers of each request in {@link #received()}, names in any case. */
+    List<Map<String, String>> receivedHeaders() {
+        return List.copyOf(receivedHeaders);
+    }
+
     void answer(int httpStatus) {
         status.set(httpStatus);
     }
 
     void reset() {
         received.clear();
+        receivedHeaders.clear();
         status.set(202);
     }
 

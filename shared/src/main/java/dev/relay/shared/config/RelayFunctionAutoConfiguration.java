@@ -5,7 +5,10 @@ import dev.relay.shared.gitops.MicrometerGitWriteListener;
 import dev.relay.shared.http.CloudEventEndpoint;
 import dev.relay.shared.http.EventMetrics;
 import dev.relay.shared.http.RelayHttpProperties;
+import dev.relay.shared.tracing.EventTracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.LazyInitializationExcludeFilter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -20,7 +23,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @AutoConfiguration(afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration",
-        "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration"})
+        "org.springframework.cloud.function.context.config.ContextFunctionCatalogAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration"})
 @EnableConfigurationProperties({RelayProperties.class, RelayHttpProperties.class})
 public class RelayFunctionAutoConfiguration {
 
@@ -35,16 +39,24 @@ public class RelayFunctionAutoConfiguration {
         return new EventMetrics(registry.getIfAvailable(SimpleMeterRegistry::new));
     }
 
+    /** Micrometer Tracing's tracer and W3C propagator; no-op ones when tracing is not on the classpath. */
+    @Bean
+    @ConditionalOnMissingBean
+    EventTracing relayEventTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return new EventTracing(tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP));
+    }
+
     @Bean
     @ConditionalOnMissingBean
     CloudEventEndpoint relayCloudEventEndpoint(FunctionCatalog catalog, RelayHttpProperties http, EventMetrics metrics,
-            Environment environment) {
+            EventTracing tracing, Environment environment) {
         String defaultFunction = http.defaultFunction() != null && !http.defaultFunction().isBlank()
                 ? http.defaultFunction()
                 : environment.getProperty("spring.cloud.function.definition", "");
         return new CloudEventEndpoint(catalog,
                 new RelayHttpProperties(http.maxEventBytes(), defaultFunction.contains(";") ? "" : defaultFunction),
-                metrics);
+                metrics, tracing);
     }
 
     @Bean

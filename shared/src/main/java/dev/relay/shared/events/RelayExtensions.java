@@ -13,8 +13,11 @@ public final class RelayExtensions {
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";
 
-    /** Every extension an answer inherits from the event it answers. */
-    public static final List<String> CHAIN = List.of(TRACE, APP, ENVIRONMENT, TRACEPARENT, TRACESTATE);
+    /**
+     * Every extension an answer inherits from the event it answers. Not {@code traceparent}/{@code tracestate}: an
+     * answer names its own span there, set where it is sent ({@code dev.relay.shared.tracing.EventTracing#stamp}).
+     */
+    public static final List<String> CHAIN = List.of(TRACE, APP, ENVIRONMENT);
 
     private RelayExtensions() {
     }

@@ -1,7 +1,10 @@
 package dev.relay.shared.http;
 
 import dev.relay.shared.events.RelayExtensions;
+import dev.relay.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,7 +24,9 @@ import org.springframework.web.bind.annotation.RestController;
  * The HTTP face of every Relay function: {@code POST /} invokes the function named by
  * {@code spring.cloud.function.definition}, {@code POST /<name>} a named one (relay-local hosts several). Accepts
  * binary and structured CloudEvents, answers the function's CloudEvent in binary mode, and turns every failure
- * into an RFC 9457 problem: 4xx changes nothing and is not retried, 5xx asks the broker to retry.
+ * into an RFC 9457 problem: 4xx changes nothing and is not retried, 5xx asks the broker to retry. Each event is
+ * handled in its own span of the trace its {@code traceparent} names, and the answer carries that span as its
+ * {@code traceparent} ({@link EventTracing}).
  */
 @RestController
 public class CloudEventEndpoint {
@@ -31,11 +36,14 @@ public class CloudEventEndpoint {
     private final FunctionCatalog catalog;
     private final RelayHttpProperties properties;
     private final EventMetrics metrics;
+    private final EventTracing tracing;
 
-    public CloudEventEndpoint(FunctionCatalog catalog, RelayHttpProperties properties, EventMetrics metrics) {
+    public CloudEventEndpoint(FunctionCatalog catalog, RelayHttpProperties properties, EventMetrics metrics,
+            EventTracing tracing) {
         this.catalog = catalog;
         this.properties = properties;
         this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     @PostMapping("/")
@@ -62,9 +70,14 @@ public class CloudEventEndpoint {
         }
         CloudEvent event = null;
         String outcome = "failed";
+        Span span = null;
+        Tracer.SpanInScope scope = null;
         try {
-            event = CloudEventCodec.read(BoundedRequests.headers(request),
+            Map<String, String> headers = BoundedRequests.headers(request);
+            event = CloudEventCodec.read(headers,
                     BoundedRequests.body(request, properties.maxEventBytes(), "relay.http.max-event-bytes"));
+            span = tracing.startHandling(functionName, event, headers);
+            scope = tracing.inScope(span);
             MDC.put(RelayExtensions.TRACE, RelayExtensions.traceOf(event));
             CloudEvent answer = function.apply(event);
             if (answer == null) {
@@ -72,19 +85,23 @@ public class CloudEventEndpoint {
                 log.info("event {} id={} handled by {}: no answer", event.getType(), event.getId(), functionName);
                 return ResponseEntity.accepted().build();
             }
+            answer = tracing.stamp(answer, event);
             outcome = answer.getType();
             log.info("event {} id={} handled by {}: answered {} id={}", event.getType(), event.getId(), functionName,
                     answer.getType(), answer.getId());
             CloudEventCodec.HttpEvent http = CloudEventCodec.write(answer);
-            HttpHeaders headers = new HttpHeaders();
-            http.headers().forEach(headers::set);
-            return ResponseEntity.ok().headers(headers).body(http.body());
+            HttpHeaders answerHeaders = new HttpHeaders();
+            http.headers().forEach(answerHeaders::set);
+            return ResponseEntity.ok().headers(answerHeaders).body(http.body());
         } catch (RelayEventException e) {
             outcome = e instanceof EventRejectedException ? "rejected" : "retryable";
             logProblem(functionName, event, e);
             return Problems.of(e, problemProperties(event));
         } catch (RuntimeException e) {
             outcome = "failed";
+            if (span != null) {
+                span.error(e);
+            }
             log.error("event {} id={} failed in {}: {}", event == null ? "?" : event.getType(),
                     event == null ? "?" : event.getId(), functionName, e.toString(), e);
             return Problems.of(500, "internal-error", "The function failed",
@@ -94,6 +111,11 @@ public class CloudEventEndpoint {
             metrics.record(functionName, event == null ? "invalid" : event.getType(), outcome,
                     Duration.ofNanos(System.nanoTime() - started));
             MDC.remove(RelayExtensions.TRACE);
+            if (span != null) {
+                span.tag("relay.outcome", outcome);
+                scope.close();
+                span.end();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.relay.local.broker;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.http.CloudEventCodec;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.tracing.TraceParent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.micrometer.core.instrument.Counter;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@code Prefer: reply}; 2xx is success and a CloudEvent in the answer is a reply; retryable failures are retried
  * per the Trigger's {@link DeliveryPolicy} (waits are scheduled, never slept); when retries are exhausted the event
  * goes to the dead-letter sink with {@code knativeerrordest}, {@code knativeerrorcode} and
- * {@code knativeerrordata}. Exactly one log line is written per attempt.
+ * {@code knativeerrordata}. Exactly one log line is written per attempt. The event's {@code traceparent} and
+ * {@code tracestate} also go out as HTTP headers, so the subscriber's HTTP server span joins the event's trace.
  */
 final class Dispatcher {
 
@@ -214,6 +216,12 @@ final class Dispatcher {
         HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(requestTimeout).header("Prefer", "reply");
         CloudEventCodec.HttpEvent binary = CloudEventCodec.write(event);
         binary.headers().forEach(request::header);
+        RelayExtensions.read(event, RelayExtensions.TRACEPARENT).flatMap(TraceParent::parse)
+                .ifPresent(traceParent -> {
+                    request.header("traceparent", traceParent.value());
+                    RelayExtensions.read(event, RelayExtensions.TRACESTATE)
+                            .ifPresent(traceState -> request.header("tracestate", traceState));
+                });
         request.POST(HttpRequest.BodyPublishers.ofByteArray(binary.body()));
         long start = System.nanoTime();
         try {

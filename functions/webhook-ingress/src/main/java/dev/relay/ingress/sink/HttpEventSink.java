@@ -3,6 +3,7 @@ package dev.relay.ingress.sink;
 import dev.relay.ingress.IngressProperties;
 import dev.relay.shared.http.CloudEventCodec;
 import dev.relay.shared.http.EventRetryableException;
+import dev.relay.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.net.URI;
@@ -18,7 +19,8 @@ import org.springframework.core.env.Environment;
 /**
  * Posts events in binary mode to the broker. The broker URI is read from the Environment at each send:
  * {@code relay.ingress.sink}, else {@code K_SINK} (injected by a Knative SinkBinding) — so a value that only resolves
- * once the server runs ({@code ${local.server.port}} in relay-local) works, and nothing fails at start-up.
+ * once the server runs ({@code ${local.server.port}} in relay-local) works, and nothing fails at start-up. The request
+ * carries the current span as HTTP {@code traceparent}, as Knative's broker ingress expects.
  */
 public final class HttpEventSink implements EventSink {
 
@@ -28,10 +30,12 @@ public final class HttpEventSink implements EventSink {
     private final Environment environment;
     private final IngressProperties properties;
     private final HttpClient client;
+    private final EventTracing tracing;
 
-    public HttpEventSink(Environment environment, IngressProperties properties) {
+    public HttpEventSink(Environment environment, IngressProperties properties, EventTracing tracing) {
         this.environment = environment;
         this.properties = properties;
+        this.tracing = tracing;
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(properties.connectTimeout())
@@ -45,6 +49,7 @@ public final class HttpEventSink implements EventSink {
         CloudEventCodec.HttpEvent http = CloudEventCodec.write(event);
         HttpRequest.Builder request = HttpRequest.newBuilder(sink).timeout(properties.sinkTimeout());
         http.headers().forEach(request::header);
+        tracing.currentContext().forEach(request::header);
         HttpResponse<Void> response;
         try {
             response = client.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(http.body())).build(),
