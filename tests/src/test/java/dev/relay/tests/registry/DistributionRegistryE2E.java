@@ -12,6 +12,7 @@ import dev.relay.local.RelayLocalApplication;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.testing.CloudEventHttp;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -87,7 +88,8 @@ class DistributionRegistryE2E {
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("registry.log").toFile())
                 .start();
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(UncheckedIOException.class).until(() -> {
             assertThat(registry.isAlive()).as("docker-registry exited: %s", registryLog()).isTrue();
             return CloudEventHttp.get(URI.create("http://127.0.0.1:" + registryPort + "/v2/")).status() == 200;
         });
