@@ -33,41 +33,66 @@ public final class BuildImages {
         }
         Set<String> modules = JavaRuntime.modules(settings.jdk(), apps);
         log("runtime modules: " + String.join(",", modules));
-        Path runtime = JavaRuntime.jlink(settings.jdk(), modules, work.resolve("java-runtime"));
-        Map<String, Path> glibc = HostGlibc.files(runtime);
-        log("glibc files from the host: " + String.join(" ", glibc.keySet()));
-        FunctionImage.BaseFiles base = FunctionImage.BaseFiles.write(glibc, work.resolve("os"));
-        Map<String, String> baseLabels = new LinkedHashMap<>();
-        baseLabels.put("dev.relay.java-runtime", javaVersion(runtime) + " (jlink: " + String.join(",", modules) + ")");
-        baseLabels.put("dev.relay.glibc", Commands.run(work, List.of("ldd", "--version")).lines().findFirst()
-                .orElse("").strip());
+        Path runtime = JavaRuntime.jlink(settings.jdk(), modules, runtime(settings));
+        log("glibc files from the host: " + String.join(" ", HostGlibc.files(runtime).keySet()));
 
         for (ExtractedApp app : apps) {
             String function = app.function();
             Path cache = AotTraining.train(runtime, app, work.resolve(function));
-            Map<String, String> labels = new LinkedHashMap<>(baseLabels);
-            labels.put("org.opencontainers.image.title", function);
-            labels.put("org.opencontainers.image.version", settings.tag());
-            labels.put("org.opencontainers.image.description", "Relay function " + function);
-            JibContainerBuilder image = FunctionImage.assemble(function, base, runtime, app, cache, labels);
+            JibContainerBuilder image = image(settings, function);
             Path tarball = settings.tarball(function);
             JibContainer built = FunctionImage.toTarball(image, settings.imageReference(function), tarball,
-                    work.resolve("jib-cache"));
+                    jibCache(settings));
             log(function + ": " + settings.imageReference(function) + " " + built.getDigest() + " -> " + tarball
                     + " (" + Files.size(tarball) / (1024 * 1024) + " MB, AOT cache "
                     + Files.size(cache) / (1024 * 1024) + " MB)");
             if (settings.pushReference(function).isPresent()) {
                 String reference = settings.pushReference(function).get();
-                JibContainer pushed = FunctionImage.push(image, reference, work.resolve("jib-cache"));
+                JibContainer pushed = FunctionImage.push(image, reference, jibCache(settings));
                 log(function + ": pushed " + reference + "@" + pushed.getDigest());
             }
         }
     }
 
+    /**
+     * The image of a function whose runtime, extracted app and trained cache are already in the work directory:
+     * the same inputs give the same image digest (fixed file times, creation time at the epoch).
+     */
+    static JibContainerBuilder image(ImageSettings settings, String function) throws Exception {
+        Path runtime = runtime(settings);
+        Path appDir = settings.work().resolve(function).resolve("app");
+        ExtractedApp app = new ExtractedApp(function, appDir, appDir.resolve(function + ".jar"));
+        FunctionImage.BaseFiles base = FunctionImage.BaseFiles.write(HostGlibc.files(runtime),
+                settings.work().resolve("os"));
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("org.opencontainers.image.title", function);
+        labels.put("org.opencontainers.image.version", settings.tag());
+        labels.put("org.opencontainers.image.description", "Relay function " + function);
+        labels.put("dev.relay.java-runtime", javaVersion(runtime));
+        labels.put("dev.relay.glibc", Commands.run(settings.work(), List.of("ldd", "--version")).lines().findFirst()
+                .orElse("").strip());
+        return FunctionImage.assemble(function, base, runtime, app, appDir.resolve("app.aot"), labels);
+    }
+
+    static Path runtime(ImageSettings settings) {
+        return settings.work().resolve("java-runtime");
+    }
+
+    static Path jibCache(ImageSettings settings) {
+        return settings.work().resolve("jib-cache");
+    }
+
+    /** "25.0.3+9-LTS (java.base java.logging ...)" from the jlink'd runtime's release file. */
     private static String javaVersion(Path runtime) throws java.io.IOException {
-        return Files.readAllLines(runtime.resolve("release")).stream()
-                .filter(l -> l.startsWith("JAVA_RUNTIME_VERSION=") || l.startsWith("JAVA_VERSION="))
-                .reduce((a, b) -> b).map(l -> l.replaceAll("^[A-Z_]+=\"?|\"$", "")).orElse("25");
+        Map<String, String> release = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(runtime.resolve("release"))) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                release.put(line.substring(0, eq), line.substring(eq + 1).replaceAll("^\"|\"$", ""));
+            }
+        }
+        return release.getOrDefault("JAVA_RUNTIME_VERSION", release.getOrDefault("JAVA_VERSION", "25"))
+                + " (" + release.getOrDefault("MODULES", "") + ")";
     }
 
     private static void log(String line) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs each built image the way a container runtime would, without one: the OCI tarball's layers are
- * applied into a directory and its entrypoint runs there under {@code chroot} as the image's user, with
+ * applied into a directory and its entrypoint runs there under {@code chroot} as the image's user, on a
+ * read-only root with a writable /var/tmp as the Knative Services mount it, with
  * {@code -XX:AOTMode=on} (the JVM refuses to start if the AOT cache trained at build time does not match
  * the image's runtime and jars) and Spring AOT on, as in the entrypoint. The function must answer its probe
  * event as it does on a plain JVM. Needs root (chroot); skipped with a message otherwise or when the
@@ -64,14 +65,18 @@ class FunctionImagesIT {
         Path relayYaml = Files.createDirectories(rootfs.resolve("etc/relay")).resolve("relay.yaml");
         Files.writeString(relayYaml, Probe.RELAY_YAML);
         int port = AotTraining.freePort();
-        Files.createDirectories(rootfs.resolve("proc"));
-        Files.createDirectories(rootfs.resolve("dev"));
-        // A private mount namespace with /proc and /dev inside the root, as a runtime gives a container
-        // (the loader finds the launcher's $ORIGIN through /proc/self/exe); the host shell execs chroot,
-        // which execs the entrypoint, so the pid stays the JVM's.
+        for (String mountpoint : List.of("proc", "dev", "var/tmp")) {
+            Files.createDirectories(rootfs.resolve(mountpoint));
+        }
+        // As the Knative Services run it: read-only root file system, writable /var/tmp, /proc and /dev (the
+        // loader finds the launcher's $ORIGIN through /proc/self/exe), all in a private mount namespace. The host
+        // shell execs chroot, which execs the entrypoint, so the pid stays the JVM's.
         List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--", "/bin/sh", "-c",
-                "mount -t proc proc \"$0/proc\" && mount --rbind /dev \"$0/dev\" && exec chroot --userspec="
-                        + FunctionImage.USER + " \"$0\" \"$@\"", rootfs.toString()));
+                "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\""
+                        + " && mount -t proc proc \"$0/proc\" && mount --rbind /dev \"$0/dev\""
+                        + " && mount -t tmpfs tmpfs \"$0/var/tmp\""
+                        + " && exec chroot --userspec=" + FunctionImage.USER + " \"$0\" \"$@\"",
+                rootfs.toString()));
         command.addAll(image.entrypoint());
         Path log = dir.resolve("run.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -79,7 +84,12 @@ class FunctionImagesIT {
         for (String kv : image.env()) {
             builder.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
         }
-        builder.environment().put("JAVA_TOOL_OPTIONS", "-XX:AOTMode=on -Xlog:aot=info -XX:MaxRAM=512m");
+        // As knative/<function>/service.yaml sets them, plus: fail unless the AOT cache is used, log it, and size
+        // the heap for the Services' 512Mi memory limit.
+        builder.environment().put("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=/var/tmp -XX:-UsePerfData"
+                + " -XX:AOTMode=on -Xlog:aot=info -XX:MaxRAM=512m");
+        builder.environment().put("HOME", "/var/tmp");
+        builder.environment().put("SPRING_CONFIG_IMPORT", "optional:file:/etc/relay/relay.yaml");
         builder.environment().put("SERVER_PORT", Integer.toString(port));
         builder.environment().put("SERVER_ADDRESS", "127.0.0.1");
         builder.environment().put("K_SINK", "http://127.0.0.1:9/relay-images-check");

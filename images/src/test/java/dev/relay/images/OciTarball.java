@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** An OCI image tarball as Jib writes it (oci-layout, index.json, blobs/sha256/...), unpacked with tar. */
-record OciTarball(String referenceName, JsonNode config, List<Path> layers) {
+record OciTarball(Path dir, String referenceName, JsonNode config, List<Path> layers) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -21,9 +21,13 @@ record OciTarball(String referenceName, JsonNode config, List<Path> layers) {
         JsonNode manifest = JSON.readTree(blob(dir, entry.path("digest").asText()).toFile());
         List<Path> layers = new ArrayList<>();
         manifest.path("layers").forEach(layer -> layers.add(blob(dir, layer.path("digest").asText())));
-        return new OciTarball(entry.path("annotations").path("org.opencontainers.image.ref.name").asText(),
+        return new OciTarball(dir, entry.path("annotations").path("org.opencontainers.image.ref.name").asText(),
                 JSON.readTree(blob(dir, manifest.path("config").path("digest").asText()).toFile()).path("config"),
                 layers);
+    }
+
+    Path indexJson() {
+        return dir.resolve("index.json");
     }
 
     /** Applies the layers in order into a root file system, as a container runtime would. */
