@@ -4,7 +4,8 @@
 For each function jar and each configuration it starts the JVM directly (no wrapper shell), POSTs a small
 CloudEvent the function rejects quickly (4xx problem) in a tight bounded loop until an HTTP answer arrives,
 records the time from just before fork/exec to that answer and the JVM's VmRSS right after it, then kills
-the JVM. Configurations are interleaved run by run so drift on the machine hits all of them alike.
+the JVM. Configurations are interleaved run by run so drift on the machine hits all of them alike. The shipped
+configuration is the function's OCI image itself (see unpack_image / start_image).
 """
 import http.client
 import json
@@ -15,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import time
 import zipfile
 
@@ -23,11 +25,14 @@ JAVA17 = os.environ.get("JAVA17_HOME", "/usr/lib/jvm/java-17-openjdk-amd64")
 JAVA25 = os.environ.get("JAVA25_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64")
 ALL_FUNCTIONS = ["on-scan-pass-bump", "on-push-build", "on-image-scan", "on-sync-verify",
                  "on-metric-rollback", "webhook-ingress"]
-SHIPPED_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
-                 "-Dspring.main.lazy-initialization=true"]
+# The shipped row runs the function's OCI image (mvn -B package -Pimages) the way a container runtime would: its
+# layers unpacked into a root directory, its entrypoint under chroot as the image's user, with /proc and /dev in a
+# private mount namespace. Env as knative/<f>/service.yaml sets it, plus -XX:MaxRAM=<the Services' memory limit> so
+# the heap is sized as in the pod (the entrypoint's -XX:MaxRAMPercentage applies to it).
+POD_MEMORY_LIMIT = os.environ.get("POD_MEMORY_LIMIT", "512m")
+IMAGE_USER = "65532:65532"
 START_TIMEOUT = float(os.environ.get("START_TIMEOUT", "90"))   # bound of the polling loop, seconds
 POLL_SLEEP = 0.005                                              # between refused connects
-TRAIN_REQUESTS = int(os.environ.get("TRAIN_REQUESTS", "20"))
 
 LIVE = {}          # pid -> Popen of every JVM we started and have not reaped yet
 PIDFILE = None     # run.sh's trap kills whatever is still listed here
@@ -137,11 +142,30 @@ def rss_mb(pid):
 
 # ---------------------------------------------------------------- one JVM
 def start(java, jvm_flags, jar, port, relay_cfg, logfile, cwd):
+    if java == "image":
+        return start_image(jar, port, logfile)
     cmd = [os.path.join(java, "bin", "java"), *jvm_flags, "-jar", jar,
            f"--server.port={port}", "--server.address=127.0.0.1",
            # every function gets the same config; webhook-ingress does not import RELAY_CONFIG by itself
            f"--spring.config.import=optional:file:{relay_cfg}"]
     env = dict(os.environ, RELAY_CONFIG=relay_cfg, K_SINK="http://127.0.0.1:9/coldstart-sink")
+    return spawn(cmd, env, logfile, cwd)
+
+
+def start_image(image, port, logfile):
+    """The image's own entrypoint in its unpacked root: sh (host) execs chroot execs the JVM, so the pid is the JVM's."""
+    rootfs, entrypoint, image_env = image
+    cmd = ["unshare", "--mount", "--", "/bin/sh", "-c",
+           'mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" && '
+           f'exec chroot --userspec={IMAGE_USER} "$0" "$@"', rootfs, *entrypoint]
+    env = dict(image_env, SERVER_PORT=str(port), SERVER_ADDRESS="127.0.0.1",
+               SPRING_CONFIG_IMPORT="optional:file:/etc/relay/relay.yaml",
+               K_SINK="http://127.0.0.1:9/coldstart-sink",
+               JAVA_TOOL_OPTIONS=f"-XX:-UsePerfData -XX:MaxRAM={POD_MEMORY_LIMIT}")
+    return spawn(cmd, env, logfile, "/")
+
+
+def spawn(cmd, env, logfile, cwd):
     out = open(logfile, "wb")
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env,
@@ -184,7 +208,7 @@ def stop(p, graceful=False, timeout=120):
     return p.returncode
 
 
-# ---------------------------------------------------------------- shipped configuration: extract + train
+# ---------------------------------------------------------------- shipped configuration: the OCI image
 def snapshot_jar(jar, dest):
     """Copy the jar into the work dir (a concurrent `mvn install` rewriting target/ must not hit a run)."""
     for _ in range(60):
@@ -201,39 +225,32 @@ def snapshot_jar(jar, dest):
     raise RuntimeError(f"{jar} kept changing or is not a valid jar")
 
 
-def prepare_shipped(fn, jar, work, relay_cfg):
-    d = os.path.join(work, fn, "shipped")
-    ext = os.path.join(d, "ext")
+def unpack_image(fn, tarball, work, relay_yaml_text):
+    """Applies the OCI tarball's layers in order into <work>/<fn>/image/rootfs, as a container runtime would."""
+    d = os.path.join(work, fn, "image")
     shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
-    java = os.path.join(JAVA25, "bin", "java")
-    subprocess.run([java, "-Djarmode=tools", "-jar", jar, "extract", "--destination", ext],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    jars = [f for f in os.listdir(ext) if f.endswith(".jar")]
-    if len(jars) != 1:
-        raise RuntimeError(f"expected one application jar in {ext}, got {jars}")
-    app_jar = os.path.join(ext, jars[0])
-    aot = os.path.join(d, "app.aot")
-    port = free_port()
-    t = time.monotonic()
-    p, t0 = start(JAVA25, [f"-XX:AOTCacheOutput={aot}", *SHIPPED_FLAGS], app_jar, port, relay_cfg,
-                  os.path.join(d, "training.log"), d)
-    try:
-        first_answer(p, t0, port, PROBES[fn])
-        for _ in range(TRAIN_REQUESTS):          # a few real requests: the whole CloudEvent/HTTP path
-            post(port, PROBES[fn], 30)
-        for path in ("/actuator/health", "/actuator/health/readiness"):
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            c.request("GET", path)
-            c.getresponse().read()
-            c.close()
-    finally:
-        rc = stop(p, graceful=True)
-    size = os.path.getsize(aot) if os.path.exists(aot) else 0
-    if size == 0:
-        raise RuntimeError(f"training of {fn} left no AOT cache (exit {rc}); see {d}/training.log")
-    log(f"  {fn}: AOT cache {size / 1048576:.0f} MB trained in {time.monotonic() - t:.1f}s (exit {rc})")
-    return app_jar, [f"-XX:AOTCache={aot}", *SHIPPED_FLAGS], d
+    oci, rootfs = os.path.join(d, "oci"), os.path.join(d, "rootfs")
+    with tarfile.open(tarball) as t:
+        t.extractall(oci)
+    with open(os.path.join(oci, "index.json")) as f:
+        manifest_digest = json.load(f)["manifests"][0]["digest"]
+
+    def blob(digest):
+        return os.path.join(oci, "blobs", *digest.split(":"))
+
+    with open(blob(manifest_digest)) as f:
+        manifest = json.load(f)
+    with open(blob(manifest["config"]["digest"])) as f:
+        config = json.load(f)["config"]
+    for layer in manifest["layers"]:
+        with tarfile.open(blob(layer["digest"]), "r:gz") as t:
+            t.extractall(rootfs, numeric_owner=True)
+    for mountpoint in ("proc", "dev", "etc/relay"):
+        os.makedirs(os.path.join(rootfs, mountpoint), exist_ok=True)
+    with open(os.path.join(rootfs, "etc", "relay", "relay.yaml"), "w") as f:   # where the ConfigMap is mounted
+        f.write(relay_yaml_text)
+    env = dict(kv.split("=", 1) for kv in config.get("Env", []))
+    return (rootfs, config["Entrypoint"], env), d
 
 
 # ---------------------------------------------------------------- main
@@ -251,15 +268,21 @@ def main():
     with open(relay_cfg, "w") as f:
         f.write(RELAY_YAML)
 
-    notes = ["Spring AOT (process-aot) is not set up in the build: no configuration uses it.",
-             "lazy-initialization is already true in every function's application.yaml, so the plain"
-             " configurations start lazily too."]
+    notes = ["lazy-initialization is already true in every function's application.yaml, so the plain"
+             " configurations start lazily too.",
+             f"shipped = the function's OCI image run under chroot, heap bound by -XX:MaxRAM={POD_MEMORY_LIMIT}"
+             " (the Services' memory limit) with the entrypoint's -XX:MaxRAMPercentage."]
     have25 = os.path.isfile(os.path.join(JAVA25, "bin", "java"))
     configs = [("plain-17", JAVA17)]
     if have25:
-        configs += [("plain-25", JAVA25), ("shipped-25", JAVA25)]
+        configs += [("plain-25", JAVA25)]
     else:
-        notes.append(f"Java 25 not found at {JAVA25}: plain-25 and shipped-25 skipped.")
+        notes.append(f"Java 25 not found at {JAVA25}: plain-25 skipped.")
+    can_chroot = os.geteuid() == 0 and shutil.which("unshare") and shutil.which("chroot")
+    if can_chroot:
+        configs += [("shipped", "image")]
+    else:
+        notes.append("not root (or no unshare/chroot): the shipped row (the image under chroot) is skipped.")
 
     load_start = os.getloadavg()[0]
     results = {}   # (fn, config) -> list of (ms, status, rss)
@@ -276,13 +299,16 @@ def main():
         os.makedirs(os.path.join(work, fn), exist_ok=True)
         jar = snapshot_jar(jars[0], os.path.join(work, fn, os.path.basename(jars[0])))
         plan = {name: (java, [], jar, os.path.join(work, fn)) for name, java in configs}
-        if have25:
+        if can_chroot:
+            tarball = os.path.join(ROOT, "functions", fn, "target", "image", f"{fn}.tar")
             try:
-                app_jar, flags, d = prepare_shipped(fn, jar, work, relay_cfg)
-                plan["shipped-25"] = (JAVA25, flags, app_jar, d)
+                if not os.path.isfile(tarball):
+                    raise RuntimeError(f"no {os.path.relpath(tarball, ROOT)}: build it with mvn -B package -Pimages")
+                image, d = unpack_image(fn, tarball, work, RELAY_YAML)
+                plan["shipped"] = ("image", [], image, d)
             except Exception as e:   # keep going: the plain rows are still worth having
-                failures.append(f"{fn} shipped-25 training: {e}")
-                plan.pop("shipped-25")
+                failures.append(f"{fn} shipped: {e}")
+                plan.pop("shipped")
         for r in range(runs):
             for name, (java, flags, j, d) in plan.items():
                 port = free_port()
@@ -314,7 +340,7 @@ def main():
             st = ",".join(sorted({str(x[1]) for x in v}))
             ratio = f"{ms / base_ms:.2f}" if base_ms else "-"
             rows.append((fn, name, f"{ms:.0f}", f"{rss:.0f}", ratio, st, f"{len(v)}"))
-            if name == "shipped-25":
+            if name == "shipped":
                 ok_ratio = base_ms is not None and ms <= base_ms / 5
                 ok_ms, ok_rss = ms < 400, rss < 150
                 goals.append((fn, f"{ms / base_ms:.3f} {'ok' if ok_ratio else 'MISSED'}" if base_ms else "-",
@@ -332,7 +358,7 @@ def main():
     out += [f"| {' | '.join(r)} |" for r in rows]
     if goals:
         out.append("")
-        out.append("Issue 7 goals for shipped-25 (time <= 1/5 of plain-17, < 400 ms, RSS < 150 MB):")
+        out.append("Issue 7 goals for shipped (time <= 1/5 of plain-17, < 400 ms, RSS < 150 MB):")
         out.append("")
         out.append("| function | shipped/plain-17 <= 0.20 | < 400 ms | RSS < 150 MB | all met |")
         out.append("|---|---|---|---|---|")

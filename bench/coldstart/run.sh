@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Relay cold-start benchmark (issue 7): start of process -> first answered CloudEvent, and RSS after it, per
-# function, for plain Java 17, plain Java 25 and the shipped configuration (Java 25 + extracted jar + AOT
-# cache + C1/SerialGC/small stacks + lazy start). See bench/coldstart/README.md.
+# function, for plain Java 17, plain Java 25 and the shipped configuration: the function's OCI image (jlink'd
+# Java 25, AOT cache trained at image build, Spring AOT, C1/SerialGC/small stacks, lazy start) run under chroot
+# with a pod-like heap bound. See bench/coldstart/README.md.
 #
 #   bench/coldstart/run.sh                                              # build, all six functions, RUNS=5
 #   SKIP_BUILD=1 RUNS=3 FUNCTIONS="on-scan-pass-bump webhook-ingress" bench/coldstart/run.sh
 #
 # Env: RUNS (5); FUNCTIONS (all six, space or comma separated); SKIP_BUILD=1 (use the existing
-#      functions/*/target/*-exec.jar); BENCH_OUT (work dir; default a new dir under ${TMPDIR:-/tmp});
-#      KEEP=1 keeps extracted jars and AOT caches (results.md/results.json and JVM logs are always kept);
-#      JAVA17_HOME, JAVA25_HOME; START_TIMEOUT (90 s per start); TRAIN_REQUESTS (20).
+#      functions/*/target/*-exec.jar and functions/*/target/image/*.tar); MVN_ARGS (extra mvn arguments, e.g.
+#      -Dmaven.repo.local=...); BENCH_OUT (work dir; default a new dir under ${TMPDIR:-/tmp}); KEEP=1 keeps the
+#      unpacked images and jar copies (results.md/results.json and JVM logs are always kept); JAVA17_HOME,
+#      JAVA25_HOME; START_TIMEOUT (90 s per start); POD_MEMORY_LIMIT (512m, the heap bound of the shipped row).
+# The shipped row needs root (chroot, a private mount namespace for /proc and /dev); without it it is skipped.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,7 +38,7 @@ cleanup() {
     done < "$WORK/jvm.pids"
   fi
   if [[ "${KEEP:-0}" != 1 ]]; then
-    rm -rf "$WORK"/*/shipped/ext "$WORK"/*/shipped/app.aot "$WORK"/*/*.jar 2>/dev/null || true
+    rm -rf --one-file-system "$WORK"/*/image/oci "$WORK"/*/image/rootfs "$WORK"/*/*.jar 2>/dev/null || true
   fi
   echo "work dir (logs, results.md, results.json): $WORK" >&2
   exit "$rc"
@@ -46,8 +49,9 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  echo "building: mvn -B -q install -DskipTests" >&2
-  (cd "$ROOT" && mvn -B -q install -DskipTests)
+  echo "building: mvn -B -q package -Pimages -DskipTests ${MVN_ARGS:-}" >&2
+  # shellcheck disable=SC2086
+  (cd "$ROOT" && mvn -B -q package -Pimages -DskipTests ${MVN_ARGS:-})
 fi
 
 # the helper runs in the background so the traps above fire while it runs

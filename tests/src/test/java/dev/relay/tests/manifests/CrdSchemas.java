@@ -56,7 +56,9 @@ final class CrdSchemas {
     private final Map<String, JsonNode> strictTrees = new HashMap<>();
 
     CrdSchemas() {
-        for (Path crdFile : crdFiles()) {
+        List<Path> files = new ArrayList<>(crdFiles());
+        files.addAll(extraCrdFiles());
+        for (Path crdFile : files) {
             for (Manifests.Manifest crd : Manifests.parse(crdFile)) {
                 if (!"CustomResourceDefinition".equals(crd.kind())) {
                     continue;
@@ -229,6 +231,25 @@ final class CrdSchemas {
     }
 
     // --- locating the CRD copies ----------------------------------------------------------------------------------
+
+    /**
+     * The Prometheus Operator's CRDs are not copied into this repository; when a directory with them is at hand
+     * ({@code -Drelay.extra-crds=DIR}, or {@code ../shared/fixtures/prometheus-operator/} beside the repository),
+     * its {@code *.yaml} CRDs are used too, so the PodMonitor is then checked against the real schema.
+     */
+    static List<Path> extraCrdFiles() {
+        String configured = System.getProperty("relay.extra-crds");
+        Path dir = configured != null ? Path.of(configured)
+                : Manifests.repoRoot().resolveSibling("shared").resolve("fixtures").resolve("prometheus-operator");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     static List<Path> crdFiles() {
         URL url = CrdSchemas.class.getClassLoader().getResource(RESOURCE_DIR);

@@ -172,11 +172,20 @@ class KnativeManifestSchemaTest {
      * {@code resources} does not name.
      */
     static Set<String> unlisted(Path dir, List<String> resources) throws IOException {
+        return unlisted(dir, resources, true);
+    }
+
+    /** Like {@link #unlisted(Path, List)} for a directory that is itself outside the base (knative/monitoring/). */
+    static Set<String> unlistedIn(Path dir, List<String> resources) throws IOException {
+        return unlisted(dir, resources, false);
+    }
+
+    private static Set<String> unlisted(Path dir, List<String> resources, boolean base) throws IOException {
         Set<String> listed = resources == null ? Set.of()
                 : resources.stream().map(r -> dir.resolve(r).normalize().toString()).collect(Collectors.toSet());
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile)
-                    .filter(p -> !Manifests.isObservability(p)) // applied on its own, see Manifests.OBSERVABILITY_DIR
+                    .filter(p -> !base || !Manifests.isObservability(p)) // applied on its own, see Manifests.OBSERVABILITY_DIR
                     .filter(p -> !p.getFileName().toString().equals("README.md"))
                     .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
                     .filter(p -> !listed.contains(p.normalize().toString()))

@@ -71,11 +71,19 @@ final class Manifests {
      */
     static final String OBSERVABILITY_DIR = "observability";
 
-    /** Whether {@code file} lies in {@code knative/observability/} (see {@link #OBSERVABILITY_DIR}). */
+    /**
+     * {@code knative/monitoring/} is a Kustomization of its own with the PodMonitor for Prometheus Operator users
+     * ({@code kubectl apply -k knative/monitoring/}), apart from the base for the same reason; {@link PodMonitorTest}
+     * validates it.
+     */
+    static final String MONITORING_DIR = "monitoring";
+
+    /** Whether {@code file} lies in {@code knative/observability/} or {@code knative/monitoring/}, outside the base. */
     static boolean isObservability(Path file) {
         Path normalized = file.toAbsolutePath().normalize();
         for (Path p = normalized.getParent(); p != null && p.getParent() != null; p = p.getParent()) {
-            if (p.getFileName().toString().equals(OBSERVABILITY_DIR)
+            String name = p.getFileName().toString();
+            if ((name.equals(OBSERVABILITY_DIR) || name.equals(MONITORING_DIR))
                     && p.getParent().getFileName() != null
                     && p.getParent().getFileName().toString().equals("knative")) {
                 return true;
