@@ -99,9 +99,9 @@ public final class EventTracing {
     /**
      * Runs {@code work} in the trace {@code recorded} names (a {@code traceparent} a commit recorded, see
      * {@link #currentTraceParent()}): in a new span {@code name}, child of {@code recorded} and linked to the current
-     * span, whose context the answer of {@code work} carries (and keeps through {@link #stamp(CloudEvent, CloudEvent)}).
+     * span; the answer of {@code work} carries that span and keeps it through {@link #stamp(CloudEvent, CloudEvent)}.
      * When {@code recorded} is absent, malformed (logged) or already the current trace, {@code work} just runs in the
-     * current span. {@code cause}: the event being handled, for its {@code relaytrace} tag.
+     * current span. {@code cause}: the event being handled, for the span's event and {@code relaytrace} tags.
      */
     public CloudEvent continueRecorded(String name, String recorded, CloudEvent cause, Supplier<CloudEvent> work) {
         Optional<TraceParent> parent = TraceParent.parse(recorded);
@@ -141,7 +141,8 @@ public final class EventTracing {
     }
 
     private boolean continuesAnotherTrace(CloudEvent answer, String causeTraceParent) {
-        Optional<TraceParent> own = RelayExtensions.read(answer, RelayExtensions.TRACEPARENT).flatMap(TraceParent::parse);
+        Optional<TraceParent> own = RelayExtensions.read(answer, RelayExtensions.TRACEPARENT)
+                .flatMap(TraceParent::parse);
         Span current = tracer.currentSpan();
         return own.isPresent() && current != null && !own.get().traceId().equals(current.context().traceId())
                 && TraceParent.parse(causeTraceParent).filter(c -> c.traceId().equals(own.get().traceId())).isEmpty();
