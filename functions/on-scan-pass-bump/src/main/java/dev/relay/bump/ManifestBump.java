@@ -14,6 +14,9 @@ import java.util.List;
 /** The edit of one environment's manifest for one bump, re-playable on any head of the branch. */
 final class ManifestBump implements RepoEdit {
 
+    /** The W3C trace context of the bump's span, continued by the verification after the GitOps tool syncs. */
+    static final String TRACEPARENT_TRAILER = "Relay-Traceparent";
+
     private final BumpRequest request;
     private volatile boolean held;
 
@@ -53,6 +56,9 @@ final class ManifestBump implements RepoEdit {
         LinkedHashMap<String, String> trailers = new LinkedHashMap<>();
         trailers.put("Relay-Event-Id", request.eventId());
         trailers.put("Relay-Trace", request.trace());
+        if (request.traceParent() != null) {
+            trailers.put(TRACEPARENT_TRAILER, request.traceParent());
+        }
         if (request.sourceCommit() != null) {
             trailers.put("Relay-Source-Commit", request.sourceCommit());
         }

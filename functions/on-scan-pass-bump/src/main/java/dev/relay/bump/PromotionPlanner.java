@@ -40,7 +40,7 @@ final class PromotionPlanner {
             return new Promotion.Finished(verify.app(), verified);
         }
         BumpRequest request = new BumpRequest(event.getId(), RelayExtensions.traceOf(event), verify.app(), pipeline,
-                next.get(), image, tag, digest, null, null, null);
+                next.get(), image, tag, digest, null, null, null, null);
         return next.get().approval() == RelayProperties.Approval.MANUAL
                 ? new Promotion.AwaitApproval(request) : new Promotion.Bump(request);
     }
@@ -72,7 +72,7 @@ final class PromotionPlanner {
                     "The verification of " + digest + " in " + previous.name() + " recorded no tag to promote.");
         }
         return new BumpRequest(event.getId(), RelayExtensions.traceOf(event), approval.app(), pipeline, target,
-                pipeline.image(), tag, digest, null, approver.strip(), null);
+                pipeline.image(), tag, digest, null, approver.strip(), null, null);
     }
 
     private static Optional<RelayProperties.Environment> previousOf(RelayProperties.Pipeline pipeline,

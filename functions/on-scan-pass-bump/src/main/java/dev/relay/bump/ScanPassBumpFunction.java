@@ -8,17 +8,22 @@ import dev.relay.shared.events.RelaySources;
 import dev.relay.shared.gitops.GitOpsWriter;
 import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.ledger.VerificationLedger;
+import dev.relay.shared.tracing.EventTracing;
+import dev.relay.shared.tracing.TraceParent;
 import io.cloudevents.CloudEvent;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Writes images into environments: {@code dev.relay.scan.passed} bumps the pipeline's first environment;
  * {@code dev.relay.verify.passed} promotes to the next one (or answers {@code dev.relay.promotion.pending} when it
  * is gated); {@code dev.relay.promotion.approved} performs a gated promotion. Answers
- * {@code dev.relay.manifest.bumped} or {@code dev.relay.manifest.unchanged}.
+ * {@code dev.relay.manifest.bumped} or {@code dev.relay.manifest.unchanged}. Each bump commit records the handling
+ * span's {@code traceparent} ({@code Relay-Traceparent}), read here while that span is current.
  */
 @Component(ScanPassBumpFunction.NAME)
 public class ScanPassBumpFunction implements Function<CloudEvent, CloudEvent> {
@@ -30,22 +35,33 @@ public class ScanPassBumpFunction implements Function<CloudEvent, CloudEvent> {
     private final ScanPassedReader scanPassed;
     private final PromotionPlanner promotions;
     private final ImageBumper bumper;
+    private final Supplier<String> traceParent;
 
     public ScanPassBumpFunction(RelayProperties properties, GitOpsWriter writer) {
+        this(properties, writer, () -> null);
+    }
+
+    @Autowired
+    public ScanPassBumpFunction(RelayProperties properties, GitOpsWriter writer, EventTracing tracing) {
+        this(properties, writer, () -> tracing.currentTraceParent().map(TraceParent::value).orElse(null));
+    }
+
+    private ScanPassBumpFunction(RelayProperties properties, GitOpsWriter writer, Supplier<String> traceParent) {
         this.scanPassed = new ScanPassedReader(properties);
         this.promotions = new PromotionPlanner(properties, new VerificationLedger(writer));
         this.bumper = new ImageBumper(writer);
+        this.traceParent = traceParent;
     }
 
     @Override
     public CloudEvent apply(CloudEvent event) {
         switch (event.getType()) {
             case RelayEventTypes.SCAN_PASSED:
-                return answer(event, bumper.bump(scanPassed.read(event)));
+                return answer(event, bump(scanPassed.read(event)));
             case RelayEventTypes.VERIFY_PASSED:
                 return promote(event, promotions.afterVerification(event));
             case RelayEventTypes.PROMOTION_APPROVED:
-                return answer(event, bumper.bump(promotions.approved(event)));
+                return answer(event, bump(promotions.approved(event)));
             default:
                 throw EventRejectedException.badRequest("unsupported-event-type", "Unsupported event type",
                         NAME + " handles " + RelayEventTypes.SCAN_PASSED + ", " + RelayEventTypes.VERIFY_PASSED
@@ -53,9 +69,13 @@ public class ScanPassBumpFunction implements Function<CloudEvent, CloudEvent> {
         }
     }
 
+    private BumpOutcome bump(BumpRequest request) {
+        return bumper.bump(request.withTraceParent(traceParent.get()));
+    }
+
     private CloudEvent promote(CloudEvent event, Promotion promotion) {
         if (promotion instanceof Promotion.Bump bump) {
-            return answer(event, bumper.bump(bump.request()));
+            return answer(event, bump(bump.request()));
         }
         if (promotion instanceof Promotion.AwaitApproval gated) {
             BumpRequest request = gated.request();

@@ -53,7 +53,7 @@ public final class ScanPassedReader {
         }
         Map.Entry<String, RelayProperties.Pipeline> pipeline = pipelineFor(event, image);
         return new BumpRequest(event.getId(), RelayExtensions.traceOf(event), pipeline.getKey(), pipeline.getValue(),
-                pipeline.getValue().firstEnvironment(), image, tag, digest, sourceCommit, null, sourceCommitTime);
+                pipeline.getValue().firstEnvironment(), image, tag, digest, sourceCommit, null, sourceCommitTime, null);
     }
 
     private Map.Entry<String, RelayProperties.Pipeline> pipelineFor(CloudEvent event, String image) {

@@ -6,8 +6,10 @@ import static dev.relay.bump.BumpFixtures.scanPassed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.shared.events.RelayEventTypes;
+import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
+import dev.relay.shared.tracing.TraceParent;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -93,6 +95,25 @@ class ScanPassBumpHttpTest {
         assertThat(again.ceType()).isEqualTo(RelayEventTypes.MANIFEST_UNCHANGED);
         assertThat(again.json()).containsEntry("reason", "already-applied").containsEntry("commit", head);
         assertThat(commits()).isEqualTo(commitsBefore + 1);
+    }
+
+    @Test
+    void shouldRecordTheBumpSpanOfTheScansTraceInTheCommit() {
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        String scanSpan = "b7ad6b7169203331";
+        CloudEvent event = scanPassed(app(9), "1.5.0", BumpFixtures.digestFor("1.5.0"))
+                .withExtension(RelayExtensions.TRACEPARENT, "00-" + traceId + "-" + scanSpan + "-01").build();
+
+        CloudEventHttp.Answer answer = CloudEventHttp.post(function(), event);
+
+        assertThat(answer.ceType()).as(answer.text()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        List<String> recorded = TempGitRepos.log(REMOTE, "main").get(0).getFooterLines("Relay-Traceparent");
+        assertThat(recorded).hasSize(1);
+        TraceParent bump = TraceParent.parse(recorded.get(0)).orElseThrow(
+                () -> new AssertionError("not a valid traceparent: " + recorded));
+        assertThat(bump.traceId()).isEqualTo(traceId);
+        assertThat(bump.parentId()).as("the bump's own span").isNotEqualTo(scanSpan);
+        assertThat(answer.header("ce-traceparent")).as("the answer comes from the same span").isEqualTo(bump.value());
     }
 
     @Test

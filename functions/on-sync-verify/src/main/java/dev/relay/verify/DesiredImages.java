@@ -1,5 +1,6 @@
 package dev.relay.verify;
 
+import dev.relay.shared.gitops.CommitRecord;
 import dev.relay.shared.gitops.ConfigRepository;
 import dev.relay.shared.gitops.GitOpsWriter;
 import dev.relay.shared.http.EventRejectedException;
@@ -28,6 +29,7 @@ public final class DesiredImages {
 
     static final String IMAGE_TRAILER = "Relay-Image";
     static final String TRACE_TRAILER = "Relay-Trace";
+    static final String TRACEPARENT_TRAILER = "Relay-Traceparent";
     static final String DIGEST_TRAILER = "Relay-Image-Digest";
     private static final int BUMP_HISTORY = 50;
 
@@ -72,11 +74,34 @@ public final class DesiredImages {
     }
 
     /**
-     * The {@code Relay-Trace} of the bump that wrote {@code image:tag} into the manifest: the chain this sync
-     * belongs to, so that verify, promotion and every later commit carry the trace of the change that started it.
+     * The trace context the bump that wrote {@code image:tag} into the manifest recorded: its {@code Relay-Trace}, the
+     * chain this sync belongs to, so that verify, promotion and every later commit carry the trace of the change that
+     * started it; and its {@code Relay-Traceparent} as written (validated where it is used), the W3C trace to continue.
      */
-    public Optional<String> bumpTrace(VerifyRequest request, ExpectedImage expected) {
-        return bumpTrailer(request, expected, TRACE_TRAILER).filter(t -> t.matches("[A-Za-z0-9._:@/+-]{1,256}"));
+    public BumpTrace bumpTrace(VerifyRequest request, ExpectedImage expected) {
+        return bumpCommit(request, expected).map(commit -> new BumpTrace(
+                        commit.trailer(TRACE_TRAILER).filter(t -> t.matches("[A-Za-z0-9._:@/+-]{1,256}")).orElse(null),
+                        commit.trailer(TRACEPARENT_TRAILER).orElse(null)))
+                .orElse(new BumpTrace(null, null));
+    }
+
+    /** {@code relaytrace} and {@code traceParent} of a bump commit; each null when the commit has none. */
+    public record BumpTrace(String relaytrace, String traceParent) {
+
+        public Optional<String> chain() {
+            return Optional.ofNullable(relaytrace);
+        }
+    }
+
+    private Optional<CommitRecord> bumpCommit(VerifyRequest request, ExpectedImage expected) {
+        if (expected.tag() == null) {
+            return Optional.empty();
+        }
+        ConfigRepository repo = request.pipeline().configRepo().toConfigRepository();
+        String reference = expected.image() + ":" + expected.tag();
+        return git(() -> writer.history(repo, request.environment().path(), BUMP_HISTORY), repo).stream()
+                .filter(commit -> commit.trailer(IMAGE_TRAILER).filter(reference::equals).isPresent())
+                .findFirst();
     }
 
     private Optional<String> bumpTrailer(VerifyRequest request, ExpectedImage expected, String trailer) {

@@ -10,11 +10,14 @@ import dev.relay.shared.events.RelaySources;
 import dev.relay.shared.gitops.GitOpsWriter;
 import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.kubernetes.KubernetesAccess;
+import dev.relay.shared.tracing.EventTracing;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
@@ -29,7 +32,9 @@ import org.springframework.stereotype.Component;
  * {@code dev.relay.sync.succeeded} → find the image the config repository says should run in that environment → check
  * the rollout (Deployment, its ready pods, optionally the Argo CD Application, HTTP smoke checks) → on success record
  * the verified image in the config repository's ledger → {@code dev.relay.verify.passed}; a definite failure →
- * {@code dev.relay.verify.failed}; a rollout still in progress at the deadline → 503 (the broker redelivers).
+ * {@code dev.relay.verify.failed}; a rollout still in progress at the deadline → 503 (the broker redelivers). The
+ * GitOps tool's notification carries no trace of the change, so verification continues the trace the bump commit
+ * recorded ({@code Relay-Trace}, {@code Relay-Traceparent}), in a span linked to the notification's.
  */
 @Component(SyncVerifyFunction.NAME)
 public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {
@@ -46,17 +51,26 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
     private final VerificationRecorder recorder;
     private final ProductionDeployments deployments;
     private final KubernetesAccess kubernetes;
+    private final EventTracing tracing;
 
     @Autowired
     public SyncVerifyFunction(RelayProperties properties, GitOpsWriter writer,
-            ObjectProvider<KubernetesClient> kubernetesClient, ObjectProvider<MeterRegistry> registry) {
+            ObjectProvider<KubernetesClient> kubernetesClient, ObjectProvider<MeterRegistry> registry,
+            EventTracing tracing) {
         this(properties, writer, new KubernetesAccess(kubernetesClient::getIfAvailable, WITHOUT_CLUSTER),
                 new SmokeChecks(), new VerifyMetrics(registry.getIfAvailable(SimpleMeterRegistry::new)),
-                Sleeper.THREAD, Clock.systemUTC());
+                Sleeper.THREAD, Clock.systemUTC(), tracing);
     }
 
     SyncVerifyFunction(RelayProperties properties, GitOpsWriter writer, KubernetesAccess kubernetes,
             SmokeChecks smoke, VerifyMetrics metrics, Sleeper sleeper, Clock clock) {
+        this(properties, writer, kubernetes, smoke, metrics, sleeper, clock,
+                new EventTracing(Tracer.NOOP, Propagator.NOOP));
+    }
+
+    SyncVerifyFunction(RelayProperties properties, GitOpsWriter writer, KubernetesAccess kubernetes,
+            SmokeChecks smoke, VerifyMetrics metrics, Sleeper sleeper, Clock clock, EventTracing tracing) {
+        this.tracing = tracing;
         this.reader = new SyncSucceededReader(properties);
         this.desired = new DesiredImages(writer);
         this.kubernetes = kubernetes;
@@ -75,11 +89,16 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
         }
         VerifyRequest synced = reader.read(event);
         ExpectedImage expected = desired.expected(synced);
-        Optional<String> chain = desired.bumpTrace(synced, expected).filter(trace -> !trace.equals(synced.trace()));
-        if (chain.isPresent()) {
-            event = CloudEventBuilder.v1(event).withExtension(RelayExtensions.TRACE, chain.get()).build();
-        }
+        DesiredImages.BumpTrace bump = desired.bumpTrace(synced, expected);
+        Optional<String> chain = bump.chain().filter(trace -> !trace.equals(synced.trace()));
+        CloudEvent cause = chain.isEmpty() ? event
+                : CloudEventBuilder.v1(event).withExtension(RelayExtensions.TRACE, chain.get()).build();
         VerifyRequest request = chain.isPresent() ? synced.withTrace(chain.get()) : synced;
+        return tracing.continueRecorded(NAME + " verify " + request.app() + "/" + request.environmentName(),
+                bump.traceParent(), cause, () -> verify(cause, request, expected));
+    }
+
+    private CloudEvent verify(CloudEvent event, VerifyRequest request, ExpectedImage expected) {
         VerifyOutcome outcome;
         try {
             outcome = verifier.verify(request, expected);

@@ -3,6 +3,7 @@ package dev.relay.shared.tracing;
 import dev.relay.shared.events.RelayExtensions;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
+import io.micrometer.tracing.Link;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +22,14 @@ import org.slf4j.LoggerFactory;
  * observation, which honours an HTTP {@code traceparent} header), an HTTP {@code traceparent} header, or nothing
  * (a new trace). Events a hop emits are {@linkplain #stamp stamped} with the handling span, so the trace id stays and
  * each hop has its own span id. A malformed {@code traceparent} is logged and ignored, never a reason to refuse an
- * event (the extension is optional). No Spring here.
+ * event (the extension is optional).
+ *
+ * <p>A trace can cross a hop that carries no trace context (a GitOps tool syncing a commit) through Git: the writer
+ * records {@link #currentTraceParent()} in a commit trailer, and the function the tool's notification reaches
+ * {@linkplain #continueRecorded continues that recorded trace} in a span linked to its own handling span. Its answer
+ * then carries the continued trace, and {@link #stamp(CloudEvent, CloudEvent) stamp} keeps it: <em>an answer that
+ * already carries a valid {@code traceparent} of a trace other than both the handling span's and the cause's is left
+ * as it is</em>; every other answer gets the handling span. No Spring here.
  */
 public final class EventTracing {
 
@@ -72,17 +81,71 @@ public final class EventTracing {
     /**
      * {@code answer} with the current span as its {@code traceparent}, and the {@code tracestate} of the trace: the
      * tracer's, else the one {@code cause} carried in the same trace (W3C: passed on unchanged). Unchanged when no
-     * span is current.
+     * span is current, and when {@code answer} already continues another trace (see the class comment).
      */
     public CloudEvent stamp(CloudEvent answer, CloudEvent cause) {
-        return stamp(answer, RelayExtensions.read(cause, RelayExtensions.TRACEPARENT).orElse(null),
-                RelayExtensions.read(cause, RelayExtensions.TRACESTATE).orElse(null));
+        String causeTraceParent = RelayExtensions.read(cause, RelayExtensions.TRACEPARENT).orElse(null);
+        if (continuesAnotherTrace(answer, causeTraceParent)) {
+            return answer;
+        }
+        return stamp(answer, causeTraceParent, RelayExtensions.read(cause, RelayExtensions.TRACESTATE).orElse(null));
+    }
+
+    /** The current span as a {@code traceparent}, for a record that outlives the request (a commit trailer). */
+    public Optional<TraceParent> currentTraceParent() {
+        return TraceParent.parse(currentContext().get(HTTP_TRACEPARENT));
+    }
+
+    /**
+     * Runs {@code work} in the trace {@code recorded} names (a {@code traceparent} a commit recorded, see
+     * {@link #currentTraceParent()}): in a new span {@code name}, child of {@code recorded} and linked to the current
+     * span; the answer of {@code work} carries that span and keeps it through {@link #stamp(CloudEvent, CloudEvent)}.
+     * When {@code recorded} is absent, malformed (logged) or already the current trace, {@code work} just runs in the
+     * current span. {@code cause}: the event being handled, for the span's event and {@code relaytrace} tags.
+     */
+    public CloudEvent continueRecorded(String name, String recorded, CloudEvent cause, Supplier<CloudEvent> work) {
+        Optional<TraceParent> parent = TraceParent.parse(recorded);
+        if (recorded != null && parent.isEmpty()) {
+            log.warn("event {} id={}: the recorded traceparent is malformed; staying in the event's trace",
+                    cause.getType(), cause.getId());
+        }
+        Span current = tracer.currentSpan();
+        if (parent.isEmpty() || current != null && parent.get().traceId().equals(current.context().traceId())) {
+            return work.get();
+        }
+        Span.Builder builder = propagator.extract(Map.of(HTTP_TRACEPARENT, parent.get().value()), Map::get)
+                .name(name)
+                .kind(Span.Kind.CONSUMER)
+                .tag(TAG_EVENT_TYPE, cause.getType())
+                .tag(TAG_EVENT_ID, cause.getId())
+                .tag(RelayExtensions.TRACE, RelayExtensions.traceOf(cause));
+        if (current != null) {
+            builder.addLink(new Link(current.context()));
+        }
+        Span span = builder.start();
+        try (Tracer.SpanInScope scope = tracer.withSpan(span)) {
+            CloudEvent answer = work.get();
+            return answer == null ? null : stamp(answer, cause);
+        } catch (RuntimeException e) {
+            span.error(e);
+            throw e;
+        } finally {
+            span.end();
+        }
     }
 
     /** Like {@link #stamp(CloudEvent, CloudEvent)} for an event made from an HTTP request (a webhook). */
     public CloudEvent stamp(CloudEvent event, Map<String, String> httpHeaders) {
         Map<String, String> headers = caseInsensitive(httpHeaders);
         return stamp(event, headers.get(HTTP_TRACEPARENT), headers.get(HTTP_TRACESTATE));
+    }
+
+    private boolean continuesAnotherTrace(CloudEvent answer, String causeTraceParent) {
+        Optional<TraceParent> own = RelayExtensions.read(answer, RelayExtensions.TRACEPARENT)
+                .flatMap(TraceParent::parse);
+        Span current = tracer.currentSpan();
+        return own.isPresent() && current != null && !own.get().traceId().equals(current.context().traceId())
+                && TraceParent.parse(causeTraceParent).filter(c -> c.traceId().equals(own.get().traceId())).isEmpty();
     }
 
     private CloudEvent stamp(CloudEvent event, String causeTraceParent, String causeTraceState) {
