@@ -3,6 +3,7 @@ package dev.relay.shared.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import brave.handler.SpanHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.relay.shared.testing.CloudEventHttp;
 import java.io.IOException;
@@ -20,10 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 import zipkin2.reporter.BytesMessageSender;
 import zipkin2.reporter.brave.AsyncZipkinSpanHandler;
 
-/** Spans leave the process only when a Zipkin endpoint is configured; by default nothing is sent and no sender exists. */
+/**
+ * Spans leave the process only when a Zipkin endpoint is configured, decided at the first finished span (so it holds
+ * in an image whose bean definitions Spring AOT fixed); by default nothing is sent and no sender exists.
+ */
 class SpanExportTest {
 
     private static final String TRACE_ID = "6e0c63257de34c92bf9efcd03927272e";
@@ -68,6 +73,22 @@ class SpanExportTest {
             assertThat(answer.header("ce-traceparent")).contains(TRACE_ID);
             assertThat(context.getBeanProvider(BytesMessageSender.class).getIfAvailable()).isNull();
             assertThat(context.getBeanProvider(AsyncZipkinSpanHandler.class).getIfAvailable()).isNull();
+            assertThat(context.getBeansOfType(SpanHandler.class).values())
+                    .filteredOn(LazyZipkinSpanHandler.class::isInstance)
+                    .singleElement().isInstanceOfSatisfying(LazyZipkinSpanHandler.class,
+                            handler -> assertThat(handler.exporting()).isFalse());
+        }
+    }
+
+    @Test
+    void shouldReadTheEndpointAtTheFirstSpanNotAtStartUp() {
+        try (ConfigurableApplicationContext context = start()) {
+            context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("late",
+                    Map.of(LazyZipkinSpanHandler.ENDPOINT,
+                            "http://127.0.0.1:" + zipkin.getAddress().getPort() + "/api/v2/spans")));
+            post(context);
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.stream().anyMatch(b -> b.contains(TRACE_ID)));
         }
     }
 
