@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * read-only root with a writable /var/tmp as the Knative Services mount it, with
  * {@code -XX:AOTMode=on} (the JVM refuses to start if the AOT cache trained at build time does not match
  * the image's runtime and jars) and Spring AOT on, as in the entrypoint. The function must answer its probe
- * event as it does on a plain JVM. Needs root (chroot); skipped with a message otherwise or when the
+ * event as it does on a plain JVM, and export its spans to the Zipkin endpoint its environment names. Needs root (chroot); skipped with a message otherwise or when the
  * tarballs were not built.
  */
 class FunctionImagesIT {
@@ -93,6 +93,8 @@ class FunctionImagesIT {
         builder.environment().put("SERVER_PORT", Integer.toString(port));
         builder.environment().put("SERVER_ADDRESS", "127.0.0.1");
         builder.environment().put("K_SINK", "http://127.0.0.1:9/relay-images-check");
+        SpanCollector zipkin = SpanCollector.start();
+        builder.environment().put("MANAGEMENT_TRACING_EXPORT_ZIPKIN_ENDPOINT", zipkin.endpoint());
         Process jvm = builder.start();
         try {
             Probe probe = Probe.of(function);
@@ -101,7 +103,12 @@ class FunctionImagesIT {
             assertThat(Files.readAllLines(Path.of("/proc", Long.toString(jvm.pid()), "status")))
                     .anySatisfy(line -> assertThat(line).matches("Uid:\\s+65532\\s+65532\\s+65532\\s+65532"));
             assertThat(Files.readString(log)).contains("Opened AOT cache /app/app.aot");
+            assertThat(zipkin.awaitSpans(Duration.ofSeconds(30)))
+                    .as("spans exported to the Zipkin endpoint set at run time, although Spring AOT fixed the beans "
+                            + "at build time; log " + log)
+                    .contains("\"serviceName\":\"" + function + "\"");
         } finally {
+            zipkin.stop();
             jvm.destroy();
             if (!jvm.waitFor(2, TimeUnit.MINUTES)) {
                 jvm.destroyForcibly().waitFor();
