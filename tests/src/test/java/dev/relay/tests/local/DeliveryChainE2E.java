@@ -11,23 +11,16 @@ import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.ledger.RollbackHolds;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
+import dev.relay.tests.support.ChainFixtures;
 import io.cloudevents.CloudEvent;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,8 +49,8 @@ import org.springframework.test.context.DynamicPropertySource;
                 "relay.ingress.providers.alertmanager.secret=am-token"})
 class DeliveryChainE2E {
 
-    private static final KubernetesMockServer CLUSTER = startCluster();
-    private static final Path WORK = tempDir();
+    private static final KubernetesMockServer CLUSTER = ChainFixtures.startCrudCluster();
+    private static final Path WORK = ChainFixtures.tempDir("relay-chain");
     private static final List<String> ENVIRONMENTS = List.of("development", "staging", "production");
     private static final Path REMOTE = TempGitRepos.createBare(WORK, "config", overlays());
     private static final String IMAGE = "registry.example.com/team/web-app";
@@ -79,8 +72,8 @@ class DeliveryChainE2E {
     static void pipelines(DynamicPropertyRegistry registry) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("relay.git.cache-dir", WORK.resolve("cache").toString());
-        pipeline(properties, "web-app", trivy("alpine-310.json.golden"));
-        pipeline(properties, "risky-app", trivy("alpine-39-high-critical.json.golden"));
+        pipeline(properties, "web-app", ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden"));
+        pipeline(properties, "risky-app", ChainFixtures.trivyPrinting(WORK, "alpine-39-high-critical.json.golden"));
         properties.forEach((key, value) -> registry.add(key, () -> value));
     }
 
@@ -310,33 +303,5 @@ class DeliveryChainE2E {
             }
         }
         return files;
-    }
-
-    /** A {@code trivy} stand-in that prints a real Trivy golden report, as the real binary would for that image. */
-    private static Path trivy(String golden) {
-        try (InputStream report = DeliveryChainE2E.class.getResourceAsStream("/trivy/" + golden)) {
-            Path json = Files.write(WORK.resolve(golden), report.readAllBytes());
-            Path script = WORK.resolve("trivy-" + golden.replace(".json.golden", ""));
-            Files.writeString(script, "#!/bin/sh\ncat '" + json + "'\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return script;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("relay-chain");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static KubernetesMockServer startCluster() {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init();
-        return server;
     }
 }

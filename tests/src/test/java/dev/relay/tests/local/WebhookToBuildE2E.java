@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.relay.local.RelayLocalApplication;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.testing.CloudEventHttp;
+import dev.relay.tests.support.ChainFixtures;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -46,7 +44,7 @@ import org.springframework.test.context.DynamicPropertySource;
                 "relay.ingress.providers.gitea.secret=gt-test-secret"})
 class WebhookToBuildE2E {
 
-    private static final KubernetesMockServer CLUSTER = startCluster();
+    private static final KubernetesMockServer CLUSTER = ChainFixtures.startCrudCluster();
     private static final String NAMESPACE = "relay-builds";
 
     @LocalServerPort
@@ -212,12 +210,5 @@ class WebhookToBuildE2E {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         return HexFormat.of().formatHex(mac.doFinal(body));
-    }
-
-    private static KubernetesMockServer startCluster() {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init();
-        return server;
     }
 }

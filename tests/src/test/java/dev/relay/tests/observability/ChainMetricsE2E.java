@@ -11,22 +11,15 @@ import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
+import dev.relay.tests.support.ChainFixtures;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -58,8 +51,8 @@ import org.springframework.test.context.DynamicPropertySource;
                 "relay.ingress.providers.alertmanager.secret=am-token"})
 class ChainMetricsE2E {
 
-    private static final KubernetesMockServer CLUSTER = startCluster();
-    private static final Path WORK = tempDir();
+    private static final KubernetesMockServer CLUSTER = ChainFixtures.startCrudCluster();
+    private static final Path WORK = ChainFixtures.tempDir("relay-metrics");
     private static final List<String> ENVIRONMENTS = List.of("development", "production");
     private static final String APP = "web-app";
     private static final Path REMOTE = TempGitRepos.createBare(WORK, "config", overlays());
@@ -102,7 +95,7 @@ class ChainMetricsE2E {
             properties.put(env + "verify.poll-interval", "100ms");
         }
         properties.put(prefix + "scan.backend", "trivy-cli");
-        properties.put(prefix + "scan.trivy-cli.path", trivy("alpine-310.json.golden").toString());
+        properties.put(prefix + "scan.trivy-cli.path", ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden").toString());
         properties.forEach((key, value) -> registry.add(key, () -> value));
     }
 
@@ -357,32 +350,5 @@ class ChainMetricsE2E {
                     """.formatted(IMAGE));
         }
         return files;
-    }
-
-    private static Path trivy(String golden) {
-        try (InputStream report = ChainMetricsE2E.class.getResourceAsStream("/trivy/" + golden)) {
-            Path json = Files.write(WORK.resolve(golden), report.readAllBytes());
-            Path script = WORK.resolve("trivy-" + golden.replace(".json.golden", ""));
-            Files.writeString(script, "#!/bin/sh\ncat '" + json + "'\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return script;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("relay-metrics");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static KubernetesMockServer startCluster() {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init();
-        return server;
     }
 }

@@ -11,6 +11,7 @@ import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
 import dev.relay.shared.tracing.TraceParent;
+import dev.relay.tests.support.ChainFixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,9 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,7 +50,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @ExtendWith(OutputCaptureExtension.class)
 class TracePropagationE2E {
 
-    private static final Path WORK = tempDir();
+    private static final Path WORK = ChainFixtures.tempDir("relay-trace");
     private static final String OVERLAY = "apps/web-app/overlays/development/kustomization.yaml";
     private static final Path REMOTE = TempGitRepos.createBare(WORK, "config", Map.of(OVERLAY, """
             apiVersion: kustomize.config.k8s.io/v1beta1
@@ -84,7 +83,8 @@ class TracePropagationE2E {
         registry.add(prefix + "environments[0].name", () -> "development");
         registry.add(prefix + "environments[0].path", () -> OVERLAY);
         registry.add(prefix + "scan.backend", () -> "trivy-cli");
-        registry.add(prefix + "scan.trivy-cli.path", () -> trivy().toString());
+        registry.add(prefix + "scan.trivy-cli.path",
+                () -> ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden").toString());
     }
 
     @AfterAll
@@ -201,29 +201,5 @@ class TracePropagationE2E {
 
     private String base() {
         return "http://127.0.0.1:" + port;
-    }
-
-    /** A {@code trivy} stand-in that prints a real Trivy golden report with nothing blocking. */
-    private static Path trivy() {
-        Path script = WORK.resolve("trivy");
-        if (Files.exists(script)) {
-            return script;
-        }
-        try (InputStream report = TracePropagationE2E.class.getResourceAsStream("/trivy/alpine-310.json.golden")) {
-            Path json = Files.write(WORK.resolve("alpine-310.json"), report.readAllBytes());
-            Files.writeString(script, "#!/bin/sh\ncat '" + json + "'\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return script;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("relay-trace");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

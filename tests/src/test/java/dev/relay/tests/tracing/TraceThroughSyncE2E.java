@@ -11,22 +11,15 @@ import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
 import dev.relay.shared.tracing.TraceParent;
+import dev.relay.tests.support.ChainFixtures;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -54,8 +47,8 @@ import org.springframework.test.context.DynamicPropertySource;
         properties = {"relay.local.sandbox.enabled=false", "relay.ingress.providers.argocd.secret=argo-token"})
 class TraceThroughSyncE2E {
 
-    private static final KubernetesMockServer CLUSTER = startCluster();
-    private static final Path WORK = tempDir();
+    private static final KubernetesMockServer CLUSTER = ChainFixtures.startCrudCluster();
+    private static final Path WORK = ChainFixtures.tempDir("relay-trace-sync");
     private static final List<String> ENVIRONMENTS = List.of("development", "staging");
     private static final Path REMOTE = TempGitRepos.createBare(WORK, "config", overlays());
     private static final String IMAGE = "registry.example.com/team/web-app";
@@ -92,7 +85,7 @@ class TraceThroughSyncE2E {
             properties.put(env + "verify.poll-interval", "100ms");
         }
         properties.put(prefix + "scan.backend", "trivy-cli");
-        properties.put(prefix + "scan.trivy-cli.path", trivy().toString());
+        properties.put(prefix + "scan.trivy-cli.path", ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden").toString());
         properties.forEach((key, value) -> registry.add(key, () -> value));
     }
 
@@ -222,33 +215,5 @@ class TraceThroughSyncE2E {
                     """.formatted(IMAGE));
         }
         return files;
-    }
-
-    /** A {@code trivy} stand-in that prints a real Trivy golden report with nothing blocking. */
-    private static Path trivy() {
-        try (InputStream report = TraceThroughSyncE2E.class.getResourceAsStream("/trivy/alpine-310.json.golden")) {
-            Path json = Files.write(WORK.resolve("alpine-310.json"), report.readAllBytes());
-            Path script = WORK.resolve("trivy");
-            Files.writeString(script, "#!/bin/sh\ncat '" + json + "'\n");
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-            return script;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("relay-trace-sync");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static KubernetesMockServer startCluster() {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init();
-        return server;
     }
 }

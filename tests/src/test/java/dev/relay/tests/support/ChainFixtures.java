@@ -1,0 +1,58 @@
+package dev.relay.tests.support;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+
+/** The real parts an end-to-end chain in relay-local stands on: a scanner stand-in and a Kubernetes API. */
+public final class ChainFixtures {
+
+    private ChainFixtures() {
+    }
+
+    /**
+     * A {@code trivy} stand-in in {@code work} that prints the real Trivy golden report {@code golden} (a resource
+     * under {@code /trivy/}), as the real binary would for the scanned image. Made once per work directory.
+     */
+    public static Path trivyPrinting(Path work, String golden) {
+        Path script = work.resolve("trivy-" + golden.replace(".json.golden", ""));
+        if (Files.exists(script)) {
+            return script;
+        }
+        try (InputStream report = ChainFixtures.class.getResourceAsStream("/trivy/" + golden)) {
+            if (report == null) {
+                throw new IllegalArgumentException("no Trivy golden /trivy/" + golden + " on the test class path");
+            }
+            Path json = Files.write(work.resolve(golden), report.readAllBytes());
+            Files.writeString(script, "#!/bin/sh\ncat '" + json + "'\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return script;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Path tempDir(String prefix) {
+        try {
+            return Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The fabric8 mock Kubernetes API in CRUD mode, started. */
+    public static KubernetesMockServer startCrudCluster() {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        return server;
+    }
+}
