@@ -78,21 +78,9 @@ class DeliveryChainE2E {
     }
 
     private static void pipeline(Map<String, String> properties, String app, Path trivy) {
-        String prefix = "relay.pipelines." + app + ".";
-        properties.put(prefix + "image", "registry.example.com/team/" + app);
-        properties.put(prefix + "config-repo.url", TempGitRepos.fileUrl(REMOTE));
-        for (int i = 0; i < ENVIRONMENTS.size(); i++) {
-            String env = prefix + "environments[" + i + "].";
-            properties.put(env + "name", ENVIRONMENTS.get(i));
-            properties.put(env + "path", overlayPath(app, ENVIRONMENTS.get(i)));
-            properties.put(env + "pin-digest", "true");
-            properties.put(env + "verify.namespace", app + "-" + ENVIRONMENTS.get(i));
-            properties.put(env + "verify.deadline", "5s");
-            properties.put(env + "verify.poll-interval", "100ms");
-        }
-        properties.put(prefix + "environments[2].approval", "manual");
-        properties.put(prefix + "scan.backend", "trivy-cli");
-        properties.put(prefix + "scan.trivy-cli.path", trivy.toString());
+        ChainFixtures.verifiedPipeline(properties, app, "registry.example.com/team/" + app,
+                TempGitRepos.fileUrl(REMOTE), ENVIRONMENTS, environment -> overlayPath(app, environment), trivy);
+        properties.put("relay.pipelines." + app + ".environments[2].approval", "manual");
     }
 
     @AfterAll

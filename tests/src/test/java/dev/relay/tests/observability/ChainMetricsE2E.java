@@ -82,20 +82,8 @@ class ChainMetricsE2E {
     static void pipelines(DynamicPropertyRegistry registry) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("relay.git.cache-dir", WORK.resolve("cache").toString());
-        String prefix = "relay.pipelines." + APP + ".";
-        properties.put(prefix + "image", IMAGE);
-        properties.put(prefix + "config-repo.url", TempGitRepos.fileUrl(REMOTE));
-        for (int i = 0; i < ENVIRONMENTS.size(); i++) {
-            String env = prefix + "environments[" + i + "].";
-            properties.put(env + "name", ENVIRONMENTS.get(i));
-            properties.put(env + "path", overlayPath(ENVIRONMENTS.get(i)));
-            properties.put(env + "pin-digest", "true");
-            properties.put(env + "verify.namespace", APP + "-" + ENVIRONMENTS.get(i));
-            properties.put(env + "verify.deadline", "5s");
-            properties.put(env + "verify.poll-interval", "100ms");
-        }
-        properties.put(prefix + "scan.backend", "trivy-cli");
-        properties.put(prefix + "scan.trivy-cli.path", ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden").toString());
+        ChainFixtures.verifiedPipeline(properties, APP, IMAGE, TempGitRepos.fileUrl(REMOTE), ENVIRONMENTS,
+                ChainMetricsE2E::overlayPath, ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden"));
         properties.forEach((key, value) -> registry.add(key, () -> value));
     }
 

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** The real parts an end-to-end chain in relay-local stands on: a scanner stand-in and a Kubernetes API. */
 public final class ChainFixtures {
@@ -38,6 +41,30 @@ public final class ChainFixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The relay.yaml properties of pipeline {@code app} in relay-local: {@code image} built into the config repository
+     * at {@code configRepoUrl}, its {@code environments} in order (each pinning digests at the overlay
+     * {@code overlayPath} names, verified in namespace {@code <app>-<environment>} with a 5 s deadline), scanned by
+     * the Trivy CLI at {@code trivy}.
+     */
+    public static void verifiedPipeline(Map<String, String> properties, String app, String image,
+            String configRepoUrl, List<String> environments, UnaryOperator<String> overlayPath, Path trivy) {
+        String prefix = "relay.pipelines." + app + ".";
+        properties.put(prefix + "image", image);
+        properties.put(prefix + "config-repo.url", configRepoUrl);
+        for (int i = 0; i < environments.size(); i++) {
+            String env = prefix + "environments[" + i + "].";
+            properties.put(env + "name", environments.get(i));
+            properties.put(env + "path", overlayPath.apply(environments.get(i)));
+            properties.put(env + "pin-digest", "true");
+            properties.put(env + "verify.namespace", app + "-" + environments.get(i));
+            properties.put(env + "verify.deadline", "5s");
+            properties.put(env + "verify.poll-interval", "100ms");
+        }
+        properties.put(prefix + "scan.backend", "trivy-cli");
+        properties.put(prefix + "scan.trivy-cli.path", trivy.toString());
     }
 
     public static Path tempDir(String prefix) {

@@ -71,21 +71,9 @@ class TraceThroughSyncE2E {
     @DynamicPropertySource
     static void pipeline(DynamicPropertyRegistry registry) {
         Map<String, String> properties = new LinkedHashMap<>();
-        String prefix = "relay.pipelines.web-app.";
         properties.put("relay.git.cache-dir", WORK.resolve("cache").toString());
-        properties.put(prefix + "image", IMAGE);
-        properties.put(prefix + "config-repo.url", TempGitRepos.fileUrl(REMOTE));
-        for (int i = 0; i < ENVIRONMENTS.size(); i++) {
-            String env = prefix + "environments[" + i + "].";
-            properties.put(env + "name", ENVIRONMENTS.get(i));
-            properties.put(env + "path", overlayPath(ENVIRONMENTS.get(i)));
-            properties.put(env + "pin-digest", "true");
-            properties.put(env + "verify.namespace", "web-app-" + ENVIRONMENTS.get(i));
-            properties.put(env + "verify.deadline", "5s");
-            properties.put(env + "verify.poll-interval", "100ms");
-        }
-        properties.put(prefix + "scan.backend", "trivy-cli");
-        properties.put(prefix + "scan.trivy-cli.path", ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden").toString());
+        ChainFixtures.verifiedPipeline(properties, "web-app", IMAGE, TempGitRepos.fileUrl(REMOTE), ENVIRONMENTS,
+                TraceThroughSyncE2E::overlayPath, ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden"));
         properties.forEach((key, value) -> registry.add(key, () -> value));
     }
 
