@@ -31,10 +31,10 @@ public final class DoraMetrics {
         for (String app : apps) {
             deploymentsCounter(app);
             leadTimeTimer(app);
-            counter("relay.dora.lead.time.unknown", "Production deployments whose source commit time is unknown", app);
+            leadTimeUnknownCounter(app);
             rollbacksCounter(app);
             restoreTimer(app);
-            counter("relay.dora.time.to.restore.unknown", "Restores whose rollback recorded no breach time", app);
+            restoreUnknownCounter(app);
         }
         return this;
     }
@@ -43,16 +43,13 @@ public final class DoraMetrics {
     public void deployed(DoraHistory.Deployment deployment) {
         deploymentsCounter(deployment.app()).increment();
         deployment.leadTime().ifPresentOrElse(leadTimeTimer(deployment.app())::record,
-                () -> counter("relay.dora.lead.time.unknown",
-                        "Production deployments whose source commit time is unknown", deployment.app()).increment());
+                leadTimeUnknownCounter(deployment.app())::increment);
     }
 
     /** Called by on-sync-verify once per rollback a production verification it recorded restored. */
     public void restored(DoraHistory.Restore restore) {
         String app = restore.rollback().app();
-        restore.timeToRestore().ifPresentOrElse(restoreTimer(app)::record,
-                () -> counter("relay.dora.time.to.restore.unknown", "Restores whose rollback recorded no breach time",
-                        app).increment());
+        restore.timeToRestore().ifPresentOrElse(restoreTimer(app)::record, restoreUnknownCounter(app)::increment);
     }
 
     /** Called by on-metric-rollback once per production rollback commit it wrote. */
@@ -63,6 +60,15 @@ public final class DoraMetrics {
     private Counter deploymentsCounter(String app) {
         return counter("relay.dora.deployments", "Verified production deployments (first verification of a digest)",
                 app);
+    }
+
+    private Counter leadTimeUnknownCounter(String app) {
+        return counter("relay.dora.lead.time.unknown", "Production deployments whose source commit time is unknown",
+                app);
+    }
+
+    private Counter restoreUnknownCounter(String app) {
+        return counter("relay.dora.time.to.restore.unknown", "Restores whose rollback recorded no breach time", app);
     }
 
     private Counter rollbacksCounter(String app) {

@@ -57,13 +57,7 @@ public final class EventTracing {
      */
     public Span startHandling(String function, CloudEvent event, Map<String, String> httpHeaders) {
         Span.Builder builder = parentFor(event, httpHeaders);
-        return builder.name(function + " " + event.getType())
-                .kind(Span.Kind.CONSUMER)
-                .tag(TAG_FUNCTION, function)
-                .tag(TAG_EVENT_TYPE, event.getType())
-                .tag(TAG_EVENT_ID, event.getId())
-                .tag(RelayExtensions.TRACE, RelayExtensions.traceOf(event))
-                .start();
+        return eventTags(builder.name(function + " " + event.getType()).tag(TAG_FUNCTION, function), event).start();
     }
 
     /**
@@ -113,12 +107,8 @@ public final class EventTracing {
         if (parent.isEmpty() || current != null && parent.get().traceId().equals(current.context().traceId())) {
             return work.get();
         }
-        Span.Builder builder = propagator.extract(Map.of(HTTP_TRACEPARENT, parent.get().value()), Map::get)
-                .name(name)
-                .kind(Span.Kind.CONSUMER)
-                .tag(TAG_EVENT_TYPE, cause.getType())
-                .tag(TAG_EVENT_ID, cause.getId())
-                .tag(RelayExtensions.TRACE, RelayExtensions.traceOf(cause));
+        Span.Builder builder = eventTags(
+                propagator.extract(Map.of(HTTP_TRACEPARENT, parent.get().value()), Map::get).name(name), cause);
         if (current != null) {
             builder.addLink(new Link(current.context()));
         }
@@ -208,6 +198,14 @@ public final class EventTracing {
             return propagator.extract(headers, Map::get);
         }
         return tracer.spanBuilder().setNoParent();
+    }
+
+    /** A consumer span of {@code event}: its type, id and {@code relaytrace} as tags. */
+    private static Span.Builder eventTags(Span.Builder builder, CloudEvent event) {
+        return builder.kind(Span.Kind.CONSUMER)
+                .tag(TAG_EVENT_TYPE, event.getType())
+                .tag(TAG_EVENT_ID, event.getId())
+                .tag(RelayExtensions.TRACE, RelayExtensions.traceOf(event));
     }
 
     private static Map<String, String> caseInsensitive(Map<String, String> headers) {
