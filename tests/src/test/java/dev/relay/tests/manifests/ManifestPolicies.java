@@ -9,15 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 import dev.relay.tests.manifests.Manifests.Manifest;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Relay's deployment policies for RBAC, API tokens, Secrets, public routes and SinkBindings, each as a function from
+ * Relay's deployment policies for RBAC, API tokens, Secrets (none in the base, mounted optionally), public routes and SinkBindings, each as a function from
  * the parsed documents of {@code knative/} to a list of violations (empty when the policy holds), so
  * {@link KnativeManifestSchemaTest} asserts them on the repository and {@link ManifestPoliciesNegativeTest} proves
  * each one can fail.
@@ -28,7 +24,6 @@ final class ManifestPolicies {
     static final String KSVC = KnativeManifestSchemaTest.KSVC;
     static final String RBAC = "rbac.authorization.k8s.io/v1";
     static final String RBAC_GROUP = "rbac.authorization.k8s.io";
-    static final String TEMPLATE_VALUE = "REPLACE_ME";
     static final String VISIBILITY = "networking.knative.dev/visibility";
     static final String SINK_BINDING_INCLUDE = "bindings.knative.dev/include";
 
@@ -67,13 +62,16 @@ final class ManifestPolicies {
     static final Set<String> FORBIDDEN_RESOURCES =
             Set.of("*", "secrets", "pods/exec", "pods/attach", "serviceaccounts/token", "roles", "rolebindings");
 
-    /** Secrets and the keys their templates must hold. */
+    /**
+     * The Secrets the Services mount, created out of band (docs/install.md), and their keys; an empty set means the
+     * keys are names chosen by the operator (one file per approver).
+     */
     static final Map<String, Set<String>> SECRET_KEYS = Map.of(
-            "relay-git-credentials", Set.of("token", "username", "ssh-privatekey", "known_hosts"),
-            "relay-webhook-secrets", Set.of("github", "gitlab", "gitea"),
+            "relay-git-credentials", Set.of("token", "username", "password", "ssh-privatekey", "known_hosts"),
+            "relay-webhook-secrets", Set.of("github", "gitlab", "gitea", "forgejo", "harbor", "distribution",
+                    "argocd", "flux", "alertmanager"),
+            "relay-approvers", Set.of(),
             "relay-registry-credentials", Set.of(".dockerconfigjson"));
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ManifestPolicies() {
     }
@@ -226,86 +224,67 @@ final class ManifestPolicies {
     // --- Secrets --------------------------------------------------------------------------------------------
 
     /**
-     * Every Secret is a template: no {@code data}, {@code stringData} only, every value {@code REPLACE_ME} - for a
-     * {@code kubernetes.io/dockerconfigjson} Secret, its {@code .dockerconfigjson} is valid JSON with a non-empty
-     * {@code auths} object whose every string is {@code REPLACE_ME}. The known Secrets hold exactly their keys.
+     * The base installs no Secret: a placeholder would be applied as the real value (making e.g. an HMAC key public),
+     * and every re-apply would overwrite the Secret an operator created out of band. Secrets are created with
+     * {@code kubectl create secret} (docs/install.md), in the layout {@link #SECRET_KEYS} documents.
      */
-    static List<String> secretTemplates(List<Manifest> docs) {
+    static List<String> noSecrets(List<Manifest> docs) {
         List<String> out = new ArrayList<>();
-        Map<String, Manifest> byName = new LinkedHashMap<>();
         for (Manifest s : ofKind(docs, "v1", "Secret")) {
-            byName.put(s.name(), s);
-            String label = "Secret/" + s.name();
-            if (s.content().containsKey("data")) {
-                out.add(label + ": has base64 data; templates use stringData with " + TEMPLATE_VALUE);
-            }
-            if (!(s.content().get("stringData") instanceof Map<?, ?> stringData) || stringData.isEmpty()) {
-                out.add(label + ": stringData is missing or empty");
-                continue;
-            }
-            String type = String.valueOf(s.content().getOrDefault("type", "Opaque"));
-            if (type.equals("kubernetes.io/dockerconfigjson")) {
-                if (!stringData.keySet().equals(Set.of(".dockerconfigjson"))) {
-                    out.add(label + ": a dockerconfigjson Secret holds exactly the key .dockerconfigjson");
-                }
-                out.addAll(dockerConfigTemplate(label, stringData.get(".dockerconfigjson")));
-            } else if (type.equals("Opaque")) {
-                stringData.forEach((k, v) -> {
-                    if (!TEMPLATE_VALUE.equals(v)) {
-                        out.add(label + " stringData." + k + ": must be " + TEMPLATE_VALUE);
-                    }
-                });
-            } else {
-                out.add(label + ": type " + type + " has no template rule here");
-            }
-        }
-        SECRET_KEYS.forEach((name, keys) -> {
-            Manifest s = byName.get(name);
-            if (s == null) {
-                out.add("Secret/" + name + " is missing");
-            } else if (s.content().get("stringData") instanceof Map<?, ?> stringData
-                    && !stringData.keySet().stream().map(String::valueOf).collect(Collectors.toSet()).equals(keys)) {
-                out.add("Secret/" + name + ": keys " + new TreeSet<>(stringData.keySet().stream().map(String::valueOf)
-                        .toList()) + " but " + new TreeSet<>(keys) + " expected");
-            }
-        });
-        Manifest registry = byName.get("relay-registry-credentials");
-        if (registry != null && !"kubernetes.io/dockerconfigjson".equals(registry.content().get("type"))) {
-            out.add("Secret/relay-registry-credentials: type must be kubernetes.io/dockerconfigjson");
+            String placeholder = placeholderIn(s.content());
+            out.add("Secret/" + s.name() + ": the base must not install a Secret"
+                    + (placeholder == null ? "" : " (holds the placeholder value '" + placeholder + "')")
+                    + "; create it with kubectl create secret (docs/install.md) so a re-apply never overwrites it");
         }
         return out;
     }
 
-    private static List<String> dockerConfigTemplate(String label, Object value) {
+    /** The first placeholder-like value (REPLACE_ME, changeme, empty...) among a Secret's values, or null. */
+    static String placeholderIn(Map<String, Object> secret) {
+        for (String section : List.of("stringData", "data")) {
+            if (secret.get(section) instanceof Map<?, ?> values) {
+                for (Object v : values.values()) {
+                    String value = String.valueOf(v);
+                    if (value.isBlank() || PLACEHOLDER.matcher(value).find()) {
+                        return value;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile(
+            "(?i)replace[_-]?me|change[_-]?me|<[^>]+>|todo|xxx");
+
+    /**
+     * The Services mount the Secrets that no longer come with the base optionally: a Secret volume, a
+     * {@code secretKeyRef} and an {@code envFrom.secretRef} say {@code optional: true}, so a Secret not created yet
+     * is a clear error of the function's first use that needs it (naming the setting and file), not a pod stuck in
+     * ContainerCreating or a crash loop of the whole Service.
+     */
+    static List<String> optionalSecrets(List<Manifest> docs) {
         List<String> out = new ArrayList<>();
-        if (!(value instanceof String text)) {
-            return List.of(label + " .dockerconfigjson: must be a string of JSON");
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JacksonException e) {
-            return List.of(label + " .dockerconfigjson: not valid JSON: " + e.getOriginalMessage());
-        }
-        JsonNode auths = root.path("auths");
-        if (!auths.isObject() || auths.isEmpty()) {
-            out.add(label + " .dockerconfigjson: needs a non-empty \"auths\" object");
-        }
-        for (Map.Entry<String, JsonNode> registry : auths.properties()) {
-            JsonNode entry = registry.getValue();
-            if (!entry.isObject() || entry.isEmpty()) {
-                out.add(label + " .dockerconfigjson auths." + registry.getKey() + ": needs credentials");
-                continue;
+        for (Manifest s : ofKind(docs, KSVC, "Service")) {
+            String label = "Service/" + s.name();
+            for (Map<?, ?> v : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "volumes"))) {
+                if (v.get("secret") instanceof Map<?, ?> secret && !Boolean.TRUE.equals(secret.get("optional"))) {
+                    out.add(label + " volume " + v.get("name") + ": Secret " + secret.get("secretName")
+                            + " is created out of band, mount it with optional: true");
+                }
             }
-            if (entry.has("auth")) {
-                // docker/Kaniko base64-decode "auth": a REPLACE_ME there breaks the whole file
-                out.add(label + " .dockerconfigjson auths." + registry.getKey()
-                        + ": use username/password placeholders, not auth");
-            }
-            for (Map.Entry<String, JsonNode> field : entry.properties()) {
-                if (!field.getValue().isString() || !TEMPLATE_VALUE.equals(field.getValue().asString())) {
-                    out.add(label + " .dockerconfigjson auths." + registry.getKey() + "." + field.getKey()
-                            + ": must be \"" + TEMPLATE_VALUE + "\"");
+            for (Map<?, ?> c : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "containers"))) {
+                for (Map<?, ?> env : KnativeManifestSchemaTest.listOfMaps(c.get("env"))) {
+                    Object ref = path(env, "valueFrom", "secretKeyRef");
+                    if (ref instanceof Map<?, ?> r && !Boolean.TRUE.equals(r.get("optional"))) {
+                        out.add(label + " env " + env.get("name") + ": secretKeyRef " + r.get("name")
+                                + " must be optional: true");
+                    }
+                }
+                for (Map<?, ?> from : KnativeManifestSchemaTest.listOfMaps(c.get("envFrom"))) {
+                    if (from.get("secretRef") instanceof Map<?, ?> r && !Boolean.TRUE.equals(r.get("optional"))) {
+                        out.add(label + " envFrom secretRef " + r.get("name") + " must be optional: true");
+                    }
                 }
             }
         }
@@ -313,23 +292,22 @@ final class ManifestPolicies {
     }
 
     /**
-     * Secret volumes of Knative Services are mounted read-only, and an env value that names a file under a Secret's
-     * mount path names a key that Secret holds (e.g. webhook-ingress' {@code *_SECRETFILE} variables).
+     * Secret volumes of Knative Services name a Secret whose layout {@link #SECRET_KEYS} documents and are mounted
+     * read-only, and an env value that names a file under a Secret's mount path names one of its documented keys
+     * (e.g. webhook-ingress' {@code *_SECRETFILE} variables).
      */
     static List<String> secretMounts(List<Manifest> docs) {
         List<String> out = new ArrayList<>();
-        Map<String, Set<String>> secretKeys = new LinkedHashMap<>();
-        for (Manifest s : ofKind(docs, "v1", "Secret")) {
-            Object stringData = s.content().get("stringData");
-            secretKeys.put(s.name(), stringData instanceof Map<?, ?> m
-                    ? m.keySet().stream().map(String::valueOf).collect(Collectors.toSet()) : Set.of());
-        }
         for (Manifest s : ofKind(docs, KSVC, "Service")) {
             Map<String, String> secretVolumes = new LinkedHashMap<>();
             for (Map<?, ?> v : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "volumes"))) {
                 Object secret = path(v, "secret", "secretName");
                 if (secret != null) {
                     secretVolumes.put(String.valueOf(v.get("name")), String.valueOf(secret));
+                    if (!SECRET_KEYS.containsKey(String.valueOf(secret))) {
+                        out.add("Service/" + s.name() + " volume " + v.get("name") + ": Secret " + secret
+                                + " has no documented layout (add it to ManifestPolicies.SECRET_KEYS and docs/install.md)");
+                    }
                 }
             }
             for (Map<?, ?> c : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "containers"))) {
@@ -350,9 +328,10 @@ final class ManifestPolicies {
                     mountToSecret.forEach((prefix, secret) -> {
                         if (value.startsWith(prefix)) {
                             String key = value.substring(prefix.length());
-                            if (!secretKeys.getOrDefault(secret, Set.of()).contains(key)) {
-                                out.add(at + " env " + env.get("name") + ": " + value + " is not a key of Secret "
-                                        + secret);
+                            Set<String> keys = SECRET_KEYS.getOrDefault(secret, Set.of());
+                            if (!keys.isEmpty() && !keys.contains(key)) {
+                                out.add(at + " env " + env.get("name") + ": " + value + " is not a documented key of"
+                                        + " Secret " + secret + " " + new TreeSet<>(keys));
                             }
                         }
                     });
