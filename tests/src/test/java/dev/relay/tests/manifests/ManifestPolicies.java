@@ -341,6 +341,175 @@ final class ManifestPolicies {
         return out;
     }
 
+    // --- sender authorization and network isolation -----------------------------------------------------------
+
+    static final String EVENT_POLICY_API = "eventing.knative.dev/v1alpha1";
+    static final String BROKER = "relay";
+
+    /** Kinds that post to the Broker with an OIDC identity of their own (Knative's sources and bindings). */
+    static final Set<String> SOURCE_KINDS = Set.of("SinkBinding", "ApiServerSource", "PingSource", "ContainerSource");
+
+    /**
+     * Exactly one EventPolicy protects Broker relay (its {@code to} is that Broker by ref, nothing else), and it
+     * admits exactly Relay's senders, by ref: every source or binding in {@code knative/} that sinks into the Broker,
+     * and every Trigger of {@code triggers/} on it (the broker re-posts a subscriber's reply as the Trigger's OIDC
+     * identity); no {@code sub}, so no wildcard and no ServiceAccount of a build or scan pod; every ref names an
+     * object of {@code knative/} or {@code triggers/} in namespace relay.
+     */
+    static List<String> brokerSenders(List<Manifest> docs, List<Manifest> triggers) {
+        List<String> out = new ArrayList<>();
+        List<Manifest> policies = ofKind(docs, EVENT_POLICY_API, "EventPolicy");
+        List<Manifest> forBroker = new ArrayList<>();
+        for (Manifest p : policies) {
+            List<Map<?, ?>> to = KnativeManifestSchemaTest.listOfMaps(path(p.content(), "spec", "to"));
+            boolean brokerOnly = to.size() == 1 && to.get(0).get("ref") instanceof Map<?, ?> ref
+                    && "eventing.knative.dev/v1".equals(ref.get("apiVersion")) && "Broker".equals(ref.get("kind"))
+                    && BROKER.equals(ref.get("name"));
+            if (brokerOnly) {
+                forBroker.add(p);
+            } else {
+                out.add("EventPolicy/" + p.name() + ": spec.to must be exactly the Broker " + BROKER + " by ref (an"
+                        + " empty or wider to applies it to other resources of the namespace) but is " + to);
+            }
+        }
+        if (forBroker.size() != 1) {
+            out.add("exactly one EventPolicy must protect Broker " + BROKER + ", found " + forBroker.size());
+            return out;
+        }
+        Manifest policy = forBroker.get(0);
+        String label = "EventPolicy/" + policy.name();
+        if (path(policy.content(), "spec", "filters") != null) {
+            out.add(label + ": filters would drop Relay's own events; sender identity is the rule");
+        }
+        Set<String> allowed = new TreeSet<>();
+        Set<String> existing = new TreeSet<>();
+        List<Manifest> everything = new ArrayList<>(docs);
+        everything.addAll(triggers);
+        everything.forEach(m -> existing.add(m.kind() + "/" + m.name()));
+        for (Map<?, ?> from : KnativeManifestSchemaTest.listOfMaps(path(policy.content(), "spec", "from"))) {
+            if (from.get("sub") != null) {
+                out.add(label + ": from.sub " + from.get("sub") + " - name senders by ref, so no wildcard or"
+                        + " ServiceAccount can widen who may post");
+                continue;
+            }
+            if (!(from.get("ref") instanceof Map<?, ?> ref)) {
+                out.add(label + ": from entry without ref " + from);
+                continue;
+            }
+            String key = ref.get("kind") + "/" + ref.get("name");
+            allowed.add(key);
+            if (!NAMESPACE.equals(ref.get("namespace"))) {
+                out.add(label + ": from.ref " + key + " must say namespace " + NAMESPACE);
+            }
+            if (!existing.contains(key)) {
+                out.add(label + ": from.ref " + key + " names no object in knative/ or triggers/");
+            }
+        }
+        for (Manifest m : docs) {
+            if (SOURCE_KINDS.contains(m.kind()) && m.apiVersion().startsWith("sources.knative.dev/")
+                    && "Broker".equals(path(m.content(), "spec", "sink", "ref", "kind"))
+                    && !allowed.contains(m.kind() + "/" + m.name())) {
+                out.add(label + ": " + m.kind() + "/" + m.name() + " posts to the Broker but is not in from");
+            }
+        }
+        for (Manifest t : triggers) {
+            if ("Trigger".equals(t.kind()) && BROKER.equals(path(t.content(), "spec", "broker"))
+                    && !allowed.contains("Trigger/" + t.name())) {
+                out.add(label + ": Trigger/" + t.name() + " re-posts its subscriber's replies but is not in from");
+            }
+        }
+        return out;
+    }
+
+    /** Private, link-local and loopback ranges a build or scan pod must not reach (the cluster lives there). */
+    static final Set<String> PRIVATE_RANGES = Set.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+            "169.254.0.0/16", "127.0.0.0/8");
+
+    /**
+     * A NetworkPolicy selects the pods of build and scan Jobs ({@code jobPodLabels}), no Relay function, allows them
+     * no ingress and egress only to DNS (kube-dns, port 53) and to addresses outside {@link #PRIVATE_RANGES} (and
+     * outside fc00::/7 for IPv6): the broker ingress, the Knative gateways and the functions are out of reach.
+     */
+    static List<String> jobIsolation(List<Manifest> docs, Map<String, String> jobPodLabels) {
+        List<String> out = new ArrayList<>();
+        List<Manifest> selecting = new ArrayList<>();
+        for (Manifest np : ofKind(docs, "networking.k8s.io/v1", "NetworkPolicy")) {
+            if (selects(np, jobPodLabels)) {
+                selecting.add(np);
+            }
+            for (Manifest s : ofKind(docs, KSVC, "Service")) {
+                Object labels = path(s.content(), "spec", "template", "metadata", "labels");
+                if (labels instanceof Map<?, ?> l && selects(np, stringMap(l))) {
+                    out.add("NetworkPolicy/" + np.name() + ": selects the pods of Service/" + s.name()
+                            + "; it is for build and scan Job pods only");
+                }
+            }
+        }
+        if (selecting.isEmpty()) {
+            out.add("no NetworkPolicy selects build and scan Job pods " + jobPodLabels);
+        }
+        for (Manifest np : selecting) {
+            String label = "NetworkPolicy/" + np.name();
+            List<String> types = KnativeManifestSchemaTest.listOfStrings(path(np.content(), "spec", "policyTypes"));
+            if (!types.contains("Ingress") || !types.contains("Egress")) {
+                out.add(label + ": policyTypes must hold Ingress and Egress, not " + types);
+            }
+            if (!KnativeManifestSchemaTest.listOfMaps(path(np.content(), "spec", "ingress")).isEmpty()) {
+                out.add(label + ": nothing may connect to a build or scan pod (no ingress rules)");
+            }
+            List<Map<?, ?>> egress = KnativeManifestSchemaTest.listOfMaps(path(np.content(), "spec", "egress"));
+            for (int i = 0; i < egress.size(); i++) {
+                Map<?, ?> rule = egress.get(i);
+                String at = label + " egress[" + i + "]";
+                List<Map<?, ?>> peers = KnativeManifestSchemaTest.listOfMaps(rule.get("to"));
+                if (peers.isEmpty()) {
+                    out.add(at + ": no 'to' allows every destination");
+                }
+                for (Map<?, ?> peer : peers) {
+                    if (peer.get("ipBlock") instanceof Map<?, ?> block) {
+                        String cidr = String.valueOf(block.get("cidr"));
+                        Set<String> except = new TreeSet<>(KnativeManifestSchemaTest.listOfStrings(block.get("except")));
+                        if (cidr.contains(":")) {
+                            if (!except.contains("fc00::/7")) {
+                                out.add(at + ": ipBlock " + cidr + " must except fc00::/7 (cluster-private IPv6)");
+                            }
+                        } else if (!except.containsAll(PRIVATE_RANGES)) {
+                            Set<String> missing = new TreeSet<>(PRIVATE_RANGES);
+                            missing.removeAll(except);
+                            out.add(at + ": ipBlock " + cidr + " reaches private addresses " + missing);
+                        }
+                    } else if (!isDns(peer, rule)) {
+                        out.add(at + ": peer " + peer + " is in the cluster; only kube-dns on port 53 is allowed");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isDns(Map<?, ?> peer, Map<?, ?> rule) {
+        boolean kubeDns = "kube-system".equals(path(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"))
+                && "kube-dns".equals(path(peer, "podSelector", "matchLabels", "k8s-app"));
+        List<Map<?, ?>> ports = KnativeManifestSchemaTest.listOfMaps(rule.get("ports"));
+        return kubeDns && !ports.isEmpty() && ports.stream().allMatch(p -> Integer.valueOf(53).equals(p.get("port")));
+    }
+
+    /** Whether the NetworkPolicy's podSelector (matchLabels only) selects a pod with these labels. */
+    private static boolean selects(Manifest np, Map<String, String> podLabels) {
+        Object selector = path(np.content(), "spec", "podSelector");
+        if (!(selector instanceof Map<?, ?> s) || s.get("matchExpressions") != null) {
+            return false;
+        }
+        Map<String, String> match = s.get("matchLabels") instanceof Map<?, ?> m ? stringMap(m) : Map.of();
+        return podLabels.entrySet().containsAll(match.entrySet());
+    }
+
+    private static Map<String, String> stringMap(Map<?, ?> m) {
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+        return out;
+    }
+
     // --- routes and bindings --------------------------------------------------------------------------------
 
     /** Only {@link #PUBLIC_SERVICES} may have a public route; each of them must be present and public. */
