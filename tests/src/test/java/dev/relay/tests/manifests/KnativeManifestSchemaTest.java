@@ -37,7 +37,7 @@ class KnativeManifestSchemaTest {
 
     static final String NAMESPACE = "relay";
     static final String KSVC = "serving.knative.dev/v1";
-    static final Set<String> KNATIVE_RESERVED_MOUNT_PATHS = Set.of("/", "/dev", "/dev/log", "/tmp", "/var", "/var/log");
+    static final Set<String> KNATIVE_RESERVED_MOUNT_PATHS = KnativeAdmission.RESERVED_MOUNT_PATHS;
 
     static Path root;
     static Path knativeDir;

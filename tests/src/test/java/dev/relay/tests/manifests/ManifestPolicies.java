@@ -215,7 +215,8 @@ final class ManifestPolicies {
             }
             if (bound.contains(account) && Boolean.FALSE.equals(automount)) {
                 out.add("Service/" + s.name() + ": ServiceAccount " + account
-                        + " has a Role, automountServiceAccountToken must be true or omitted");
+                        + " has a Role, automountServiceAccountToken must be omitted (the ServiceAccount mounts"
+                        + " the token; Knative admits the field only as false)");
             }
         }
         return out;
