@@ -238,6 +238,46 @@ class KnativeAdmissionTest {
     }
 
     @Test
+    void valueRulesOfTheWebhookRejectBadValues() {
+        refused(s -> pod(s).put("serviceAccountName", "On_Sync"), "serviceAccountName", "invalid value");
+        refused(s -> container(s).put("terminationMessagePolicy", "Always"), "terminationMessagePolicy");
+        refused(s -> map(container(s), "securityContext").put("runAsUser", -1), "runAsUser", "out of bounds");
+        refused(s -> map(container(s), "readinessProbe").put("successThreshold", 0), "successThreshold");
+        refused(s -> container(s).remove("image"), "containers[0].image", "missing");
+        refused(s -> list(container(s), "env").add(Map.of("value", "x")), "env[", ".name: missing");
+        refused(s -> list(container(s), "envFrom").add(Map.of("configMapRef", Map.of("name", "a"),
+                "secretRef", Map.of("name", "b"))), "expected exactly one of configMapRef, secretRef");
+    }
+
+    @Test
+    void volumeValueRulesRejectBadVolumes() {
+        refused(s -> list(pod(s), "volumes").set(3, Map.of("name", "tmp", "emptyDir", Map.of("medium", "HugePages"))),
+                "emptyDir.medium");
+        refused(s -> list(pod(s), "volumes").add(Map.of("name", "tmp", "emptyDir", Map.of())),
+                "duplicate volume name tmp");
+        refused(s -> list(pod(s), "volumes").set(0, Map.of("name", "relay-config", "projected", Map.of("sources",
+                List.of(Map.of("configMap", Map.of("name", "relay-config"), "secret", Map.of("name", "x")))))),
+                "projected.sources[0]", "expected exactly one");
+        KnativeAdmission withClaims = new KnativeAdmission(Set.of("kubernetes.podspec-volumes-emptydir",
+                "kubernetes.podspec-persistent-volume-claim"));
+        assertThat(violationsOf(withClaims, s -> list(pod(s), "volumes").set(3, Map.of("name", "tmp",
+                "persistentVolumeClaim", Map.of("claimName", "c")))))
+                .anySatisfy(v -> assertThat(v).contains("kubernetes.podspec-persistent-volume-write"));
+    }
+
+    @Test
+    void aSecondContainerNeedsMultiContainerRules() {
+        refused(s -> list(pod(s), "containers").add(Map.of("name", "function", "image", "busybox")),
+                "duplicate container name function");
+        refused(s -> {
+            list(container(s), "ports").clear();
+            list(pod(s), "containers").add(Map.of("name", "sidecar", "image", "busybox"));
+        }, "one container must name the serving port");
+        refused(s -> list(pod(s), "containers").add(Map.of("name", "sidecar", "image", "busybox",
+                "readinessProbe", Map.of("tcpSocket", Map.of()))), "probes only on the serving container");
+    }
+
+    @Test
     void queueProxyIsAReservedContainerName() {
         refused(s -> container(s).put("name", "queue-proxy"), "queue-proxy is a reserved container name");
     }

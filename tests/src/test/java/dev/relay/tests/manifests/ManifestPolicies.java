@@ -428,8 +428,9 @@ final class ManifestPolicies {
 
     /**
      * A NetworkPolicy selects the pods of build and scan Jobs ({@code jobPodLabels}), no Relay function, allows them
-     * no ingress and egress only to DNS (kube-dns, port 53) and to addresses outside {@link #PRIVATE_RANGES} (and
-     * outside fc00::/7 for IPv6): the broker ingress, the Knative gateways and the functions are out of reach.
+     * no ingress and egress only to DNS (kube-dns, port 53), a Trivy server (port 4954) and addresses outside
+     * {@link #PRIVATE_RANGES} (and outside fc00::/7 for IPv6): the broker ingress, the Knative gateways and the
+     * functions are out of reach.
      */
     static List<String> jobIsolation(List<Manifest> docs, Map<String, String> jobPodLabels) {
         List<String> out = new ArrayList<>();
@@ -479,8 +480,9 @@ final class ManifestPolicies {
                             missing.removeAll(except);
                             out.add(at + ": ipBlock " + cidr + " reaches private addresses " + missing);
                         }
-                    } else if (!isDns(peer, rule)) {
-                        out.add(at + ": peer " + peer + " is in the cluster; only kube-dns on port 53 is allowed");
+                    } else if (!isDns(peer, rule) && !isTrivyServer(peer, rule)) {
+                        out.add(at + ": peer " + peer + " is in the cluster; only kube-dns on port 53 and a Trivy"
+                                + " server on port 4954 are allowed");
                     }
                 }
             }
@@ -493,6 +495,14 @@ final class ManifestPolicies {
                 && "kube-dns".equals(path(peer, "podSelector", "matchLabels", "k8s-app"));
         List<Map<?, ?>> ports = KnativeManifestSchemaTest.listOfMaps(rule.get("ports"));
         return kubeDns && !ports.isEmpty() && ports.stream().allMatch(p -> Integer.valueOf(53).equals(p.get("port")));
+    }
+
+    /** The pods of the aquasecurity/trivy Helm chart (a Trivy server, scan.trivy-job.server), on its port only. */
+    private static boolean isTrivyServer(Map<?, ?> peer, Map<?, ?> rule) {
+        boolean trivy = "trivy".equals(path(peer, "podSelector", "matchLabels", "app.kubernetes.io/name"))
+                && path(peer, "podSelector", "matchExpressions") == null;
+        List<Map<?, ?>> ports = KnativeManifestSchemaTest.listOfMaps(rule.get("ports"));
+        return trivy && !ports.isEmpty() && ports.stream().allMatch(p -> Integer.valueOf(4954).equals(p.get("port")));
     }
 
     /** Whether the NetworkPolicy's podSelector (matchLabels only) selects a pod with these labels. */

@@ -155,10 +155,14 @@ class SenderAuthorizationTest {
         }), scan), "is in the cluster");
         violates(ManifestPolicies.jobIsolation(with("NetworkPolicy", np -> {
             List<Map<String, Object>> egress = list(spec(np), "egress");
-            egress.set(1, Map.of("to", List.of(Map.of("ipBlock", Map.of("cidr", "0.0.0.0/0")))));
+            egress.set(2, Map.of("to", List.of(Map.of("ipBlock", Map.of("cidr", "0.0.0.0/0")))));
         }), scan), "reaches private addresses");
         violates(ManifestPolicies.jobIsolation(with("NetworkPolicy", np -> list(spec(np), "egress").add(Map.of())),
                 scan), "allows every destination");
+        violates(ManifestPolicies.jobIsolation(with("NetworkPolicy", np -> list(spec(np), "egress").add(Map.of(
+                "to", List.of(Map.of("namespaceSelector", Map.of(), "podSelector",
+                        Map.of("matchLabels", Map.of("app.kubernetes.io/name", "trivy"))))))), scan),
+                "is in the cluster");
         violates(ManifestPolicies.jobIsolation(with("NetworkPolicy",
                 np -> spec(np).put("podSelector", Map.of())), scan), "selects the pods of Service/on-push-build");
         violates(ManifestPolicies.jobIsolation(with("NetworkPolicy",
