@@ -68,9 +68,10 @@ final class ManifestPolicies {
      */
     static final Map<String, Set<String>> SECRET_KEYS = Map.of(
             "relay-git-credentials", Set.of("token", "username", "password", "ssh-privatekey", "known_hosts"),
-            "relay-webhook-secrets", Set.of("github", "gitlab", "gitea", "forgejo", "harbor", "distribution",
-                    "argocd", "flux", "alertmanager"),
+            "relay-webhook-secrets", Set.of("github", "gitlab", "gitea", "harbor", "distribution", "argocd", "flux",
+                    "alertmanager"),
             "relay-approvers", Set.of(),
+            "relay-approval-signing-key", Set.of("signing-key"),
             "relay-registry-credentials", Set.of(".dockerconfigjson"));
 
     private ManifestPolicies() {
