@@ -194,11 +194,14 @@ class ManifestPoliciesNegativeTest {
     void aWritableSecretMountOrASecretFileThatIsNoKeyFails() {
         violates(ManifestPolicies::secretMounts, with("Service", "webhook-ingress", s -> {
             Map<String, Object> c = ((List<Map<String, Object>>) map(s, "spec", "template", "spec").get("containers")).get(0);
-            ((List<Map<String, Object>>) c.get("volumeMounts")).get(0).remove("readOnly");
-        }), "readOnly");
+            ((List<Map<String, Object>>) c.get("volumeMounts")).stream()
+                    .filter(m -> "webhook-secrets".equals(m.get("name"))).forEach(m -> m.remove("readOnly"));
+        }), "webhook-secrets must be mounted readOnly");
         violates(ManifestPolicies::secretMounts, with("Service", "webhook-ingress", s -> {
             Map<String, Object> c = ((List<Map<String, Object>>) map(s, "spec", "template", "spec").get("containers")).get(0);
-            ((List<Map<String, Object>>) c.get("env")).get(0).put("value", "/var/run/secrets/relay/webhooks/github-token");
+            ((List<Map<String, Object>>) c.get("env")).stream()
+                    .filter(e -> "RELAY_INGRESS_PROVIDERS_GITHUB_SECRETFILE".equals(e.get("name")))
+                    .forEach(e -> e.put("value", "/var/run/secrets/relay/webhooks/github-token"));
         }), "github-token");
     }
 
