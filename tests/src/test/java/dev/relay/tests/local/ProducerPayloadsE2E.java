@@ -127,11 +127,11 @@ class ProducerPayloadsE2E {
         String text = ProducerFixtures.webhookText("github/octokit_ghes-35_push_payload.json");
         String published = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
         assertThat(text).contains("\"after\": \"" + published + "\"").contains("\"refs/tags/simple-tag\"")
-                .contains("\"https://github.com/Codertocat/Hello-World.git\"");
+                .contains("\"https://octocoders.github.io/Codertocat/Hello-World.git\"");
         byte[] body = text.replace(published, RELEASE.commit())
                 .replace("\"after\": \"" + RELEASE.commit() + "\"", "\"after\": \"" + RELEASE.tagObject() + "\"")
                 .replace("\"refs/tags/simple-tag\"", "\"refs/tags/v1.0.0\"")
-                .replace("\"https://github.com/Codertocat/Hello-World.git\"",
+                .replace("\"https://octocoders.github.io/Codertocat/Hello-World.git\"",
                         "\"" + GIT.url("tagged-app.git") + "\"")
                 .getBytes(StandardCharsets.UTF_8);
         String delivery = UUID.randomUUID().toString();
