@@ -36,9 +36,9 @@ import org.springframework.stereotype.Component;
  * {@code dev.relay.verify.failed}; a rollout still in progress at the deadline → 503 (the broker redelivers). A sync
  * of a deployment the ledger already records as verified (GitOps tools re-report every reconcile, and report Relay's
  * own ledger commits) records and announces nothing (202); a result whose image has no known digest is
- * {@code dev.relay.verify.inconclusive}. The
- * GitOps tool's notification carries no trace of the change, so verification continues the trace the bump commit
- * recorded ({@code Relay-Trace}, {@code Relay-Traceparent}), in a span linked to the notification's.
+ * {@code dev.relay.verify.inconclusive}. The GitOps tool's notification carries no trace of the change, so
+ * verification continues the trace the bump commit recorded ({@code Relay-Trace}, {@code Relay-Traceparent}), in a
+ * span linked to the notification's.
  */
 @Component(SyncVerifyFunction.NAME)
 public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {
