@@ -96,7 +96,14 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
                     NAME + " handles " + RelayEventTypes.SYNC_SUCCEEDED + ", not " + event.getType() + ".");
         }
         VerifyRequest synced = reader.read(event);
-        ExpectedImage expected = desired.expected(synced);
+        ExpectedImage expected;
+        try {
+            expected = desired.expected(synced);
+        } catch (DesiredImages.NoImageNamedException e) {
+            return inconclusive(event, synced, synced.pipeline().image(), null, List.of(), false,
+                    "the manifest does not say which image should run (" + e.getMessage() + "): nothing to verify"
+                            + " until Relay bumps the environment");
+        }
         DesiredImages.BumpTrace bump = desired.bumpTrace(synced, expected);
         Optional<String> chain = bump.chain().filter(trace -> !trace.equals(synced.trace()));
         CloudEvent cause = chain.isEmpty() ? event
@@ -117,7 +124,10 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
         }
         ExpectedImage image = outcome.expected();
         if (image.digest() == null) {
-            return inconclusive(event, request, outcome);
+            return inconclusive(event, request, image.image(), image.tag(), outcome.checks(),
+                    outcome instanceof VerifyOutcome.Passed, "the digest of " + image.reference() + " is unknown: the"
+                            + " manifest pins none, the pods report none and no bump commit records one (set"
+                            + " pin-digest: true, or let Relay bump the environment)");
         }
         Payloads.Verify data = new Payloads.Verify(request.app(), request.environmentName(), image.image(),
                 image.digest(), outcome.checks(), image.tag());
@@ -156,22 +166,19 @@ public class SyncVerifyFunction implements Function<CloudEvent, CloudEvent>, Dis
     }
 
     /**
-     * The checks ran, but the image cannot be named by digest (the manifest pins none, the pods report none, no bump
-     * commit records one, e.g. an environment Relay never bumped): nothing can be recorded in the ledger, promoted or
-     * rolled back, so the answer is {@code dev.relay.verify.inconclusive}, which no trigger of a side effect takes.
+     * Nothing Relay can use came out of the sync: the image cannot be named by digest (the manifest pins none, the pods
+     * report none, no bump commit records one), or the manifest names no image at all (an environment Relay never
+     * bumped). Nothing can be recorded in the ledger, promoted or rolled back, so the answer is
+     * {@code dev.relay.verify.inconclusive}, which no trigger of a side effect takes.
      */
-    private CloudEvent inconclusive(CloudEvent event, VerifyRequest request, VerifyOutcome outcome) {
-        ExpectedImage image = outcome.expected();
-        boolean passed = outcome instanceof VerifyOutcome.Passed;
-        String reason = "the digest of " + image.reference() + " is unknown: the manifest pins none, the pods report"
-                + " none and no bump commit records one (set pin-digest: true, or let Relay bump the environment)";
+    private CloudEvent inconclusive(CloudEvent event, VerifyRequest request, String image, String tag,
+            List<Payloads.Check> checks, boolean checksPassed, String reason) {
         metrics.outcome("inconclusive");
-        log.warn("{}/{} at {}: verification of {} inconclusive ({}): {}", request.app(), request.environmentName(),
-                request.revision(), image.reference(), outcome.checks().stream().filter(c -> !c.ok())
+        log.warn("{}/{} at {}: verification inconclusive (failed checks {}): {}", request.app(),
+                request.environmentName(), request.revision(), checks.stream().filter(c -> !c.ok())
                         .map(Payloads.Check::name).toList(), reason);
         return RelayAnswers.answer(event, RelayEventTypes.VERIFY_INCONCLUSIVE, RelaySources.ON_SYNC_VERIFY,
-                new Inconclusive(request.app(), request.environmentName(), image.image(), image.tag(),
-                        outcome.checks(), passed, reason),
+                new Inconclusive(request.app(), request.environmentName(), image, tag, checks, checksPassed, reason),
                 request.app(), request.environmentName());
     }
 

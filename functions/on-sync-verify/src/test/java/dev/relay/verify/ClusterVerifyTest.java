@@ -364,6 +364,27 @@ class ClusterVerifyTest {
     }
 
     @Test
+    void shouldAnswerInconclusiveWhenTheSeedManifestNamesNoImageOfTheApp() {
+        String seed = """
+                # web-app in development, as seeded: Relay's first bump adds the images entry
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - ../../base
+                """;
+        String seeded = TempGitRepos.pushFromOtherClone(remote, "main", Map.of(OVERLAY, seed), "seed state");
+
+        CloudEvent answer = function(properties("seeded")).apply(VerifyFixtures.syncSucceeded(ENV, seeded));
+
+        assertThat(answer.getType()).isEqualTo(RelayEventTypes.VERIFY_INCONCLUSIVE);
+        assertThat(data(answer)).containsEntry("image", IMAGE).containsEntry("checksPassed", false)
+                .doesNotContainKey("digest");
+        assertThat((String) data(answer).get("reason")).contains("does not say which image should run")
+                .contains("has no images: list");
+        assertThat(TempGitRepos.log(remote, "main")).hasSize(2);
+    }
+
+    @Test
     void shouldAnswer503NamingWhatIsMissingWithoutAKubernetesApi() {
         SyncVerifyFunction function = new SyncVerifyFunction(VerifyFixtures.bind(properties("none")),
                 writer(properties("none")), new KubernetesAccess(() -> null, SyncVerifyFunction.WITHOUT_CLUSTER,
