@@ -184,6 +184,7 @@ class ProducerPayloadsE2E {
 
         assertThat(commitsTouching(ledger)).hasSize(1);
         assertThat(verified.get(0).getShortMessage()).isEqualTo("verified(web-app/development): 1.0.0");
+        awaitEvent(RelayEventTypes.PROMOTION_PENDING, e -> "web-app".equals(extension(e, RelayExtensions.APP)));
         assertThat(events()).filteredOn(e -> RelayEventTypes.VERIFY_PASSED.equals(e.get("type"))
                 && "web-app".equals(extension(e, RelayExtensions.APP))).hasSize(1);
         assertThat(events()).filteredOn(e -> RelayEventTypes.PROMOTION_PENDING.equals(e.get("type"))
