@@ -236,14 +236,18 @@ class ProducerPayloadsE2E {
         return (List<String>) answer.json().get("ids");
     }
 
-    /** Waits until on-sync-verify has answered every one of the sync events {@code ids} (2xx). */
+    /** Waits until on-sync-verify has answered every one of the sync events {@code ids} (2xx), replies logged. */
     @SuppressWarnings("unchecked")
     private void awaitHandled(List<String> ids) {
-        await().atMost(Duration.ofSeconds(90)).until(() -> events().stream()
-                .filter(e -> ids.contains(e.get("id")))
-                .filter(e -> ((List<Map<String, Object>>) e.get("deliveries")).stream()
-                        .anyMatch(d -> "delivered".equals(d.get("outcome"))))
-                .count() == ids.size());
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            List<Map<String, Object>> events = events();
+            List<Object> logged = events.stream().map(e -> e.get("id")).toList();
+            List<Map<String, Object>> delivered = events.stream().filter(e -> ids.contains(e.get("id")))
+                    .flatMap(e -> ((List<Map<String, Object>>) e.get("deliveries")).stream())
+                    .filter(d -> "delivered".equals(d.get("outcome"))).toList();
+            return delivered.size() >= ids.size() && delivered.stream()
+                    .allMatch(d -> d.get("replyId") == null || logged.contains(d.get("replyId")));
+        });
     }
 
     private void runs(String app, String environment, String digest) {
