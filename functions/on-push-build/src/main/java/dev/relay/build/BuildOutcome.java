@@ -19,9 +19,11 @@ public sealed interface BuildOutcome permits BuildOutcome.Started, BuildOutcome.
     /**
      * The local builder built and wrote the image.
      *
+     * @param sourceCommit     the commit built (an annotated tag pushed as the commit is peeled to it)
      * @param sourceCommitTime when the built commit was committed (its committer time), null if unreadable
      */
-    record Pushed(BuildRequest request, String image, String digest, String registry, Instant sourceCommitTime)
+    record Pushed(BuildRequest request, String image, String digest, String registry, String sourceCommit,
+            Instant sourceCommitTime)
             implements BuildOutcome {
     }
 

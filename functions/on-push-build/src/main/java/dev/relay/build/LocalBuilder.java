@@ -2,6 +2,7 @@ package dev.relay.build;
 
 import com.google.cloud.tools.jib.api.RegistryException;
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.http.EventRetryableException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The local builder (relay-local; no cluster): JGit checkout of the exact commit into
- * {@code <work-dir>/sources/<app>}, the build command in it, then {@code output-dir} as {@code /app} of an image FROM
+ * {@code <work-dir>/sources/<app>} (an annotated tag object pushed as the commit is peeled to its commit, which the
+ * labels, {@code RELAY_COMMIT} and {@code sourceCommit} then name), the build command in it, then {@code output-dir} as {@code /app} of an image FROM
  * scratch, written to {@code <image-layout-dir>/<app>-<tag>.tar} (an OCI image layout in a tar) or pushed to
  * {@code local.registry}. It stands in for the registry's push webhook: the answer is {@code dev.relay.image.pushed}
  * with the real manifest digest. A failing or timed-out command is {@code dev.relay.build.failed} with the tail of
@@ -53,19 +55,24 @@ public final class LocalBuilder {
         RelayProperties.Local local = request.build().local();
         Path workDir = local.workDirOrDefault().toAbsolutePath();
         String cloneUrl = request.pipeline().source().repository();
-        Path checkout;
+        SourceCheckout.Checkout source;
         try {
-            checkout = SourceCheckout.checkout(workDir.resolve("sources").resolve(request.app()), cloneUrl,
+            source = SourceCheckout.checkout(workDir.resolve("sources").resolve(request.app()), cloneUrl,
                     request.push().url().redacted(), request.push().ref(), request.commit(), gitTimeout);
         } catch (SourceCheckout.SourceUnavailableException e) {
             throw EventRetryableException.unavailable("source-unavailable", "The source repository is unavailable",
                     e.getMessage(), null);
+        } catch (SourceCheckout.NotACommitException e) {
+            throw EventRejectedException.unprocessable("not-a-commit", "The pushed id is not a commit",
+                    e.getMessage() + " in " + request.push().ref() + " of " + request.push().url().redacted() + ".");
         }
-        log.info("building {} from {} at {}: {}", request.imageReference(), request.push().ref(), request.commit(),
-                local.command());
+        Path checkout = source.dir();
+        String commit = source.commit();
+        log.info("building {} from {} at {}{}: {}", request.imageReference(), request.push().ref(), commit,
+                commit.equals(request.commit()) ? "" : " (tag object " + request.commit() + ")", local.command());
         BuildCommand.Result result;
         try {
-            result = BuildCommand.run(local.command(), checkout, environment(request), local.timeout());
+            result = BuildCommand.run(local.command(), checkout, environment(request, commit), local.timeout());
         } catch (IOException e) {
             return new BuildOutcome.Failed(request, null, "cannot run build.local.command " + local.command() + ": "
                     + e.getMessage());
@@ -89,11 +96,12 @@ public final class LocalBuilder {
             return new BuildOutcome.Failed(request, null, "cannot read build.local.output-dir '" + local.outputDir()
                     + "': " + e.getMessage());
         }
-        return containerize(request, local, workDir, output, SourceCheckout.commitTime(checkout).orElse(null));
+        return containerize(request, local, workDir, output, commit,
+                SourceCheckout.commitTime(checkout).orElse(null));
     }
 
     private static BuildOutcome containerize(BuildRequest request, RelayProperties.Local local, Path workDir,
-            Path output, Instant sourceCommitTime) throws InterruptedException {
+            Path output, String commit, Instant sourceCommitTime) throws InterruptedException {
         ScratchImage.Target target;
         String image;
         String registry;
@@ -110,14 +118,14 @@ public final class LocalBuilder {
             target = new ScratchImage.Tarball(tarball, request.imageReference());
         }
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("org.opencontainers.image.revision", request.commit());
+        labels.put("org.opencontainers.image.revision", commit);
         labels.put("org.opencontainers.image.source", request.push().url().redacted());
         labels.put("dev.relay.app", request.app());
         try {
             String digest = ScratchImage.build(output, local.entrypoint(), labels, target,
                     workDir.resolve("jib-cache"));
             log.info("built {}:{} {} -> {}", image, request.tag(), digest, registry);
-            return new BuildOutcome.Pushed(request, image, digest, registry, sourceCommitTime);
+            return new BuildOutcome.Pushed(request, image, digest, registry, commit, sourceCommitTime);
         } catch (RegistryException | ExecutionException e) {
             throw EventRetryableException.unavailable("registry-unavailable", "The image could not be pushed",
                     "Pushing " + image + ":" + request.tag() + " to " + registry + " failed: " + e.getMessage(), null);
@@ -127,10 +135,10 @@ public final class LocalBuilder {
         }
     }
 
-    private static Map<String, String> environment(BuildRequest request) {
+    private static Map<String, String> environment(BuildRequest request, String commit) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("RELAY_APP", request.app());
-        env.put("RELAY_COMMIT", request.commit());
+        env.put("RELAY_COMMIT", commit);
         env.put("RELAY_REF", request.push().ref().fullName());
         env.put("RELAY_IMAGE", request.imageReference());
         return env;

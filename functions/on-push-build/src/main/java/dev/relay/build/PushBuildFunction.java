@@ -86,7 +86,7 @@ public class PushBuildFunction implements Function<CloudEvent, CloudEvent>, Disp
         if (outcome instanceof BuildOutcome.Pushed pushed) {
             return RelayAnswers.answer(cause, RelayEventTypes.IMAGE_PUSHED, RelaySources.ON_PUSH_BUILD,
                     new Payloads.ImagePushed(pushed.image(), request.tag(), pushed.digest(), pushed.registry(),
-                            request.commit(), pushed.sourceCommitTime() == null ? null
+                            pushed.sourceCommit(), pushed.sourceCommitTime() == null ? null
                                     : DoraTrailers.format(pushed.sourceCommitTime())),
                     request.app(), null);
         }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a push from {@code dev.relay.git.pushed} or from a Knative GitHubSource's
- * {@code dev.knative.source.github.push} (whose data is GitHub's push payload), and rejects (4xx) what cannot be
+ * {@code dev.knative.source.github.push} (whose data is GitHub's push payload; for a tag the commit is
+ * {@code head_commit.id}, since {@code after} of an annotated tag is the tag object), and rejects (4xx) what cannot be
  * built: missing fields, a ref that is not a well-formed branch or tag, a commit that is not 40 or 64 hex digits, a
  * repository that is not an http(s), ssh or git URL.
  */
@@ -32,8 +33,11 @@ public final class PushReader {
             String cloneUrl = push.repository() == null ? null : push.repository().cloneUrl();
             String pusher = push.pusher() == null ? null : push.pusher().name();
             String after = Boolean.TRUE.equals(push.deleted()) && push.after() == null ? "0".repeat(40) : push.after();
-            return validate(cloneUrl, push.ref(), after, push.before(), pusher, "github", "repository.clone_url",
-                    "after");
+            String headCommit = push.headCommit() == null ? null : push.headCommit().id();
+            boolean annotatedTag = push.ref() != null && push.ref().startsWith("refs/tags/") && headCommit != null
+                    && !Boolean.TRUE.equals(push.deleted());
+            return validate(cloneUrl, push.ref(), annotatedTag ? headCommit : after, push.before(), pusher, "github",
+                    "repository.clone_url", annotatedTag ? "head_commit.id" : "after");
         }
         Payloads.GitPushed push = EventPayloads.read(event, Payloads.GitPushed.class);
         return validate(push.repository(), push.ref(), push.commit(), push.before(), push.pusher(), push.provider(),
@@ -84,7 +88,10 @@ public final class PushReader {
 
     /** The part of GitHub's push payload Relay reads. */
     record GitHubPush(String ref, String after, String before, Boolean deleted, GitHubRepository repository,
-            GitHubPusher pusher) {
+            GitHubPusher pusher, @JsonProperty("head_commit") GitHubCommit headCommit) {
+    }
+
+    record GitHubCommit(String id) {
     }
 
     record GitHubRepository(@JsonProperty("clone_url") String cloneUrl) {

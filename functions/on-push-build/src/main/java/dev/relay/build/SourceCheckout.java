@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -19,8 +20,9 @@ import org.eclipse.jgit.transport.RefSpec;
 
 /**
  * A cached working copy of an application's source, checked out at an exact commit with JGit: fetch the pushed ref
- * into {@code refs/remotes/origin/...} (tags into {@code refs/tags/...}), detach HEAD at the commit, reset and remove
- * every untracked or ignored file, so nothing of an earlier build leaks into this one.
+ * into {@code refs/remotes/origin/...} (tags into {@code refs/tags/...}), detach HEAD at the commit (the one an
+ * annotated tag object points to, when that is what was pushed), reset and remove every untracked or ignored file, so
+ * nothing of an earlier build leaks into this one.
  */
 public final class SourceCheckout {
 
@@ -31,10 +33,26 @@ public final class SourceCheckout {
         }
     }
 
+    /** The pushed id names an object that is neither a commit nor a tag of one: no retry can build it. */
+    public static final class NotACommitException extends RuntimeException {
+        NotACommitException(String message) {
+            super(message);
+        }
+    }
+
     private SourceCheckout() {
     }
 
-    public static Path checkout(Path dir, String cloneUrl, String shownUrl, GitRef ref, String commit,
+    /**
+     * A working copy at a commit.
+     *
+     * @param commit the commit checked out: the pushed id, or the commit an annotated tag object points to when the
+     *               pushed id was the tag object (GitHub's and Gitea's {@code after} of an annotated tag)
+     */
+    public record Checkout(Path dir, String commit) {
+    }
+
+    public static Checkout checkout(Path dir, String cloneUrl, String shownUrl, GitRef ref, String pushed,
             Duration timeout) {
         try {
             Files.createDirectories(dir);
@@ -44,11 +62,10 @@ public final class SourceCheckout {
                         .setRefSpecs(new RefSpec("+" + ref.fullName() + ":" + target))
                         .setTagOpt(org.eclipse.jgit.transport.TagOpt.NO_TAGS)
                         .call();
-                ObjectId id = ObjectId.fromString(commit);
-                if (!hasCommit(git.getRepository(), id)) {
-                    throw new SourceUnavailableException("commit " + commit + " is not in " + ref + " of " + shownUrl
-                            + " (not pushed yet, or rewritten)", null);
-                }
+                ObjectId id = peeledCommit(git.getRepository(), ObjectId.fromString(pushed)).orElseThrow(() ->
+                        new SourceUnavailableException("commit " + pushed + " is not in " + ref + " of " + shownUrl
+                                + " (not pushed yet, or rewritten)", null));
+                String commit = id.name();
                 git.checkout().setName(commit).setForced(true).call();
                 git.reset().setMode(ResetCommand.ResetType.HARD).setRef(commit).call();
                 git.clean().setCleanDirectories(true).setIgnore(false).setForce(true).call();
@@ -56,7 +73,7 @@ public final class SourceCheckout {
                 if (!id.equals(head)) {
                     throw new IllegalStateException("checkout of " + commit + " left HEAD at " + head);
                 }
-                return dir;
+                return new Checkout(dir, commit);
             }
         } catch (GitAPIException e) {
             throw new SourceUnavailableException("cannot fetch " + ref + " of " + shownUrl + ": " + e.getMessage(), e);
@@ -89,12 +106,14 @@ public final class SourceCheckout {
         }
     }
 
-    private static boolean hasCommit(Repository repository, ObjectId id) throws IOException {
+    /** The commit {@code id} names, peeling annotated tags; empty when the object is not in the repository. */
+    private static Optional<ObjectId> peeledCommit(Repository repository, ObjectId id) throws IOException {
         try (RevWalk walk = new RevWalk(repository)) {
-            walk.parseCommit(id);
-            return true;
+            return Optional.of(walk.parseCommit(id).getId());
         } catch (MissingObjectException e) {
-            return false;
+            return Optional.empty();
+        } catch (IncorrectObjectTypeException e) {
+            throw new NotACommitException(id.name() + " is not a commit (nor an annotated tag of one)");
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.kubernetes.KubernetesAccess;
+import dev.relay.shared.testing.AnnotatedTags;
 import dev.relay.shared.testing.GitHttpServer;
 import dev.relay.shared.testing.TempGitRepos;
 import io.cloudevents.CloudEvent;
@@ -30,6 +31,7 @@ class LocalBuilderTest {
     private static GitHttpServer git;
     private static String url;
     private static String commit;
+    private static AnnotatedTags.Tag release;
 
     @BeforeAll
     static void repository() throws IOException {
@@ -40,6 +42,7 @@ class LocalBuilderTest {
         git = GitHttpServer.start(root.resolve("git"));
         url = git.url("web-app.git");
         commit = TempGitRepos.log(bare, "main").get(0).getName();
+        release = AnnotatedTags.create(bare, "main", "v1.0.0", "release 1.0.0");
     }
 
     @AfterAll
@@ -90,6 +93,24 @@ class LocalBuilderTest {
         CloudEvent again = function.apply(BuildFixtures.pushed(url, "refs/heads/main", commit));
         assertThat(again.getType()).isEqualTo(RelayEventTypes.IMAGE_PUSHED);
         assertThat(data(again).get("digest")).as("a rebuild of the same commit is the same image").isEqualTo(digest);
+    }
+
+    @Test
+    void shouldBuildTheCommitAnAnnotatedTagPointsToWhenTheTagObjectIsPushed() {
+        PushBuildFunction function = function("web-app",
+                List.of("sh", "-c", "mkdir -p out && echo \"$RELAY_COMMIT\" > out/commit"));
+
+        CloudEvent answer = function.apply(BuildFixtures.pushed(url, "refs/tags/v1.0.0", release.tagObject()));
+
+        assertThat(answer.getType()).isEqualTo(RelayEventTypes.IMAGE_PUSHED);
+        assertThat(data(answer)).containsEntry("tag", "v1.0.0").containsEntry("sourceCommit", release.commit());
+        Map<String, byte[]> archive = TarEntries.read(root.resolve("work/images/web-app-v1.0.0.tar"));
+        Map<String, Object> index = json(archive.get("index.json"));
+        Map<String, Object> manifest = json(archive.get(blob((String) first(index.get("manifests")).get("digest"))));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> layers = (List<Map<String, Object>>) manifest.get("layers");
+        Map<String, byte[]> files = TarEntries.readGzip(archive.get(blob((String) layers.get(0).get("digest"))));
+        assertThat(new String(files.get("app/commit"), StandardCharsets.UTF_8)).isEqualTo(release.commit() + "\n");
     }
 
     @Test

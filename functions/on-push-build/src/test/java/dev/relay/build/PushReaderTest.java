@@ -8,11 +8,13 @@ import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.testing.CloudEventHttp;
+import dev.relay.shared.testing.ProducerFixtures;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,6 +47,23 @@ class PushReaderTest {
         Push deletion = reader.read(gitHubSourceEvent("push-payload.json"));
         assertThat(deletion.isDeletion()).isTrue();
         assertThat(deletion.ref().fullName()).isEqualTo("refs/tags/simple-tag");
+    }
+
+    @Test
+    void shouldTakeTheHeadCommitOfAnAnnotatedTagFromAGitHubSource() {
+        // derived: the published tag push with `after` set to a tag object's id, as GitHub sends an annotated tag
+        String text = ProducerFixtures.webhookText("github/octokit_ghes-35_push_payload.json");
+        String after = "\"after\": \"6113728f27ae82c7b1a177c8d03f9e96e0adf246\"";
+        assertThat(text).contains(after);
+        byte[] body = text.replace(after, "\"after\": \"a5a8bc0c3d2f4e1b9c7d6e5f4a3b2c1d0e9f8a7b\"")
+                .getBytes(StandardCharsets.UTF_8);
+
+        Push push = reader.read(CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
+                .withType(PushReader.GITHUB_SOURCE_PUSH).withSource(URI.create("https://github.com/Codertocat"))
+                .withDataContentType("application/json").withData(body).build());
+
+        assertThat(push.ref().fullName()).isEqualTo("refs/tags/simple-tag");
+        assertThat(push.commit()).isEqualTo("6113728f27ae82c7b1a177c8d03f9e96e0adf246");
     }
 
     @ParameterizedTest

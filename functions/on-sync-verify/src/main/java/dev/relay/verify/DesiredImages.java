@@ -60,8 +60,17 @@ public final class DesiredImages {
         try {
             return ManifestImages.read(text, request.pipeline(), request.environment(), source);
         } catch (ManifestImages.UnreadableManifestException e) {
-            throw EventRejectedException.unprocessable("manifest-without-image",
-                    "The manifest does not say which image should run", e.getMessage());
+            throw new NoImageNamedException(e.getMessage());
+        }
+    }
+
+    /**
+     * The manifest does not say which image should run (e.g. a seed overlay without an {@code images:} entry, which
+     * Relay's first bump adds): there is nothing to verify, which is an outcome, not a bad event.
+     */
+    public static final class NoImageNamedException extends RuntimeException {
+        NoImageNamedException(String message) {
+            super(message);
         }
     }
 

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Turns a {@code dev.relay.sync.succeeded} event into a {@link VerifyRequest}: app and environment from the data (the
  * {@code relayapp} / {@code relayenv} extensions when the data lacks them), both known to the configuration; a
- * revision that is one safe line (it ends up in a commit trailer). Anything else is 4xx.
+ * revision that is one safe line (it ends up in a commit trailer); the commit from the data's {@code commit} when
+ * ingress sent one, else from the revision. Anything else is 4xx.
  */
 public final class SyncSucceededReader {
 
@@ -21,6 +22,7 @@ public final class SyncSucceededReader {
     private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9._/@:+-]{1,200}");
     private static final Pattern FULL_COMMIT = Pattern.compile("(?<![0-9a-f])([0-9a-f]{64}|[0-9a-f]{40})(?![0-9a-f])");
     private static final Pattern SHORT_COMMIT = Pattern.compile("[0-9a-f]{7,64}");
+    private static final Pattern GIT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
 
     private final RelayProperties properties;
 
@@ -47,11 +49,32 @@ public final class SyncSucceededReader {
                                 + pipeline.environments().stream().map(RelayProperties.Environment::name).toList()
                                 + ")."));
         return new VerifyRequest(event.getId(), RelayExtensions.traceOf(event), app, pipeline, env, revision,
-                commitOf(revision), sync.provider());
+                commit(EventPayloads.read(event, SyncCommit.class).commit(), revision), sync.provider());
     }
 
-    /** The Git commit id a revision names: a full id anywhere in it, or the whole revision when it is a short id. */
+    /** The {@code commit} field ingress adds to the sync data (e.g. Flux's {@code originRevision} of an OCI source). */
+    record SyncCommit(String commit) {
+    }
+
+    private static String commit(String sent, String revision) {
+        if (sent == null || sent.isBlank()) {
+            return commitOf(revision);
+        }
+        if (!GIT_ID.matcher(sent).matches()) {
+            throw EventRejectedException.unprocessable("invalid-commit", "Invalid commit",
+                    "commit must be a full Git commit id (40 or 64 lowercase hex digits).");
+        }
+        return sent;
+    }
+
+    /**
+     * The Git commit id a revision names: a full id anywhere in it, or the whole revision when it is a short id. An
+     * OCI artifact's digest ({@code <tag>@sha256:<digest>}, Flux's revision of an OCIRepository) is not a commit.
+     */
     static String commitOf(String revision) {
+        if (revision.contains("sha256:")) {
+            return null;
+        }
         Matcher full = FULL_COMMIT.matcher(revision);
         String found = null;
         while (full.find()) {

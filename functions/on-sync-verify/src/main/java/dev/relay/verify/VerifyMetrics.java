@@ -32,6 +32,18 @@ public final class VerifyMetrics {
         count(check, "in-progress");
     }
 
+    /**
+     * {@code relay_verify_outcomes_total{outcome}} for verifications that end without verify.passed / .failed:
+     * {@code already-verified} (a re-notification of a verified deployment) and {@code inconclusive} (no digest).
+     */
+    public void outcome(String outcome) {
+        Counter.builder("relay.verify.outcomes")
+                .description("Verifications of on-sync-verify that announce no pass or failure, by why")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
     static String kind(String name) {
         return name.startsWith(SmokeChecks.PREFIX) ? "smoke" : name;
     }

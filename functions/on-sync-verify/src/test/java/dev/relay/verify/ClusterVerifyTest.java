@@ -303,6 +303,88 @@ class ClusterVerifyTest {
     }
 
     @Test
+    void shouldRecordAndAnnounceADeploymentOnceWhateverTheNumberOfNotifications() {
+        String ns = "renotified";
+        seedHealthy(ns, 1);
+        SyncVerifyFunction function = function(properties(ns));
+        CloudEvent first = VerifyFixtures.syncSucceeded(ENV, "main@sha1:" + initial);
+
+        assertThat(function.apply(first).getType()).isEqualTo(RelayEventTypes.VERIFY_PASSED);
+        String ledgerCommit = TempGitRepos.log(remote, "main").get(0).getName();
+        CloudEvent nextInterval = VerifyFixtures.syncSucceeded(ENV, "main@sha1:" + initial);
+        CloudEvent ownLedgerCommit = VerifyFixtures.syncSucceeded(ENV, "main@sha1:" + ledgerCommit);
+
+        assertThat(function.apply(nextInterval)).isNull();
+        assertThat(function.apply(ownLedgerCommit)).isNull();
+        assertThat(TempGitRepos.log(remote, "main")).hasSize(2);
+        assertThat(registry.get("relay.verify.outcomes").tag("outcome", "already-verified").counter().count())
+                .isEqualTo(2.0);
+        CloudEvent redelivered = function.apply(first);
+        assertThat(redelivered.getType()).as("a redelivery answers as before").isEqualTo(RelayEventTypes.VERIFY_PASSED);
+        assertThat(TempGitRepos.log(remote, "main")).hasSize(2);
+    }
+
+    @Test
+    void shouldVerifyAgainWhenTheManifestChangedAndChangedBackInBetween() {
+        String ns = "rolled-back";
+        seedHealthy(ns, 1);
+        SyncVerifyFunction function = function(properties(ns));
+        assertThat(function.apply(VerifyFixtures.syncSucceeded(ENV, initial)).getType())
+                .isEqualTo(RelayEventTypes.VERIFY_PASSED);
+        TempGitRepos.pushFromOtherClone(remote, "main",
+                Map.of(OVERLAY, VerifyFixtures.overlay("1.5.0", OLD_DIGEST.replace('0', 'e'))), "bump to 1.5.0");
+        String back = TempGitRepos.pushFromOtherClone(remote, "main", Map.of(OVERLAY, VerifyFixtures.overlay(TAG, DIGEST)),
+                "rollback to " + TAG);
+
+        CloudEvent answer = function.apply(VerifyFixtures.syncSucceeded(ENV, back));
+
+        assertThat(answer.getType()).isEqualTo(RelayEventTypes.VERIFY_PASSED);
+        assertThat(TempGitRepos.log(remote, "main").get(0).getFooterLines(VerificationLedger.VERIFIED_REVISION))
+                .containsExactly(back);
+    }
+
+    @Test
+    void shouldAnswerInconclusiveNotFailedWhenTheImageHasNoKnownDigest() {
+        TempGitRepos.pushFromOtherClone(remote, "main", Map.of(OVERLAY, VerifyFixtures.overlay(TAG, DIGEST)
+                .replace("    digest: " + DIGEST + "\n", "")), "seed state: a tag only");
+        String seeded = TempGitRepos.log(remote, "main").get(0).getName();
+        Map<String, String> p = properties("never-deployed");
+        p.put(env("pin-digest"), "false");
+
+        CloudEvent answer = function(p).apply(VerifyFixtures.syncSucceeded(ENV, seeded));
+
+        assertThat(answer.getType()).isEqualTo(RelayEventTypes.VERIFY_INCONCLUSIVE);
+        assertThat(data(answer)).containsEntry("tag", TAG).containsEntry("checksPassed", false)
+                .doesNotContainKey("digest");
+        assertThat((String) data(answer).get("reason")).contains("digest of " + IMAGE + ":" + TAG + " is unknown");
+        assertThat(failed(answer)).contains("deployment-rollout");
+        assertThat(TempGitRepos.log(remote, "main")).hasSize(2);
+        assertThat(registry.get("relay.verify.outcomes").tag("outcome", "inconclusive").counter().count())
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldAnswerInconclusiveWhenTheSeedManifestNamesNoImageOfTheApp() {
+        String seed = """
+                # web-app in development, as seeded: Relay's first bump adds the images entry
+                apiVersion: kustomize.config.k8s.io/v1beta1
+                kind: Kustomization
+                resources:
+                  - ../../base
+                """;
+        String seeded = TempGitRepos.pushFromOtherClone(remote, "main", Map.of(OVERLAY, seed), "seed state");
+
+        CloudEvent answer = function(properties("seeded")).apply(VerifyFixtures.syncSucceeded(ENV, seeded));
+
+        assertThat(answer.getType()).isEqualTo(RelayEventTypes.VERIFY_INCONCLUSIVE);
+        assertThat(data(answer)).containsEntry("image", IMAGE).containsEntry("checksPassed", false)
+                .doesNotContainKey("digest");
+        assertThat((String) data(answer).get("reason")).contains("does not say which image should run")
+                .contains("has no images: list");
+        assertThat(TempGitRepos.log(remote, "main")).hasSize(2);
+    }
+
+    @Test
     void shouldAnswer503NamingWhatIsMissingWithoutAKubernetesApi() {
         SyncVerifyFunction function = new SyncVerifyFunction(VerifyFixtures.bind(properties("none")),
                 writer(properties("none")), new KubernetesAccess(() -> null, SyncVerifyFunction.WITHOUT_CLUSTER,

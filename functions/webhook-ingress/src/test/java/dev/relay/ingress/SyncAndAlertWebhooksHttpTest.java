@@ -10,6 +10,7 @@ import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
+import dev.relay.shared.testing.ProducerFixtures;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -248,7 +249,7 @@ class SyncAndAlertWebhooksHttpTest {
     }
 
     @Test
-    void shouldAnswer422NamingTheSettingForAnUnmappedHelmRelease() {
+    void shouldSkipAnUnmappedHelmReleaseWith200NamingTheSetting() {
         // derived: the documented event as a successful HelmRelease reconciliation of chart version 6.5.0
         byte[] body = succeeded(derived("flux/providers-generic-event.json",
                 "\"kustomize.toolkit.fluxcd.io/revision\": \"main/" + FLUX_SHA + "\"", "\"revision\": \"6.5.0\""));
@@ -257,10 +258,63 @@ class SyncAndAlertWebhooksHttpTest {
 
         CloudEventHttp.Answer answer = post("/webhooks", signedFlux(body));
 
-        WebhookIngressHttpTest.assertProblem(answer, 422, "unmapped-sync");
-        assertThat(answer.text()).contains("relay.ingress.flux.objects[apps/HelmRelease/webapp]")
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        assertThat(answer.json()).containsEntry("forwarded", 0);
+        assertThat((String) answer.json().get("reason")).startsWith("skipped: ")
+                .contains("relay.ingress.flux.objects[apps/HelmRelease/webapp]")
                 .contains("event.toolkit.fluxcd.io/relay-app");
         assertThat(BROKER.received()).isEmpty();
+    }
+
+    @Test
+    void shouldSkipAKustomizationWithoutRelaysAnnotationsOnEveryReconcileAndCountIt() {
+        byte[] body = ProducerFixtures.webhook("flux/CONSTRUCTED_kustomization_unannotated.json");
+
+        CloudEventHttp.Answer first = post("/webhooks/flux", signedFlux(body));
+        CloudEventHttp.Answer again = post("/webhooks/flux", signedFlux(body));
+
+        for (CloudEventHttp.Answer answer : List.of(first, again)) {
+            assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+            assertThat(answer.json()).containsEntry("forwarded", 0).containsEntry("reason", "skipped: flux "
+                    + "apps/Kustomization/infra names no Relay app (annotate it event.toolkit.fluxcd.io/relay-app and "
+                    + "event.toolkit.fluxcd.io/relay-environment, or configure "
+                    + "relay.ingress.flux.objects[apps/Kustomization/infra].app and .environment)");
+        }
+        assertThat(BROKER.received()).isEmpty();
+        assertThat(CloudEventHttp.get(uri("/actuator/prometheus")).text()).containsPattern(
+                "relay_events_total\\{function=\"webhook-ingress\",outcome=\"ignored\","
+                        + "type=\"flux:ReconciliationSucceeded\"} [2-9]");
+    }
+
+    @Test
+    void shouldTakeTheCommitOfAnOciSourcedKustomizationFromItsOriginRevision() {
+        byte[] body = ProducerFixtures.webhook("flux/CONSTRUCTED_kustomization_oci_source_revision.json");
+
+        CloudEventHttp.Answer answer = post("/webhooks/flux", signedFlux(body));
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        CloudEvent event = single();
+        assertThat(syncData(event)).isEqualTo(new Payloads.SyncSucceeded("web-app", "staging",
+                "latest@sha256:" + "3b".repeat(32), "flux"));
+        assertThat(json(event).path("commit").asString()).isEqualTo("9f8b0e930b14d51d2bee85e4646e9467cad85c48");
+    }
+
+    @Test
+    void shouldForwardEachReNotificationOfOneRevisionWithItsOwnIdAndTheSameCommit() {
+        List<String> ids = new ArrayList<>();
+        for (String name : List.of("t0", "t0_plus_10m", "t0_plus_20m", "after_relay_ledger_commit")) {
+            CloudEventHttp.Answer answer = post("/webhooks/flux",
+                    signedFlux(ProducerFixtures.webhook("flux/CONSTRUCTED_dev_sync_" + name + ".json")));
+            assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        }
+
+        List<CloudEvent> events = BROKER.received();
+        events.forEach(event -> ids.add(event.getId()));
+        assertThat(ids).doesNotHaveDuplicates().hasSize(4);
+        assertThat(events).extracting(event -> json(event).path("commit").asString()).containsExactly(
+                "ee7e552c59ed4340e7cb527954901312ea607448", "ee7e552c59ed4340e7cb527954901312ea607448",
+                "ee7e552c59ed4340e7cb527954901312ea607448", "5ad059081b492543b54ee088c6bfce14032805d7");
+        assertThat(events).extracting(event -> syncData(event).environment()).containsOnly("development");
     }
 
     // --- Alertmanager ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
+import dev.relay.shared.testing.ProducerFixtures;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,6 +95,24 @@ class WebhookIngressHttpTest {
         assertThat(data(event)).isEqualTo(new Payloads.GitPushed("https://github.com/Codertocat/Hello-World.git",
                 "refs/heads/master", "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
                 "0000000000000000000000000000000000000000", "Codertocat", "github"));
+    }
+
+    @Test
+    void shouldForwardTheCommitOfAnAnnotatedTagNotTheTagObject() {
+        // derived: the published tag push with `after` set to a tag object's id, as GitHub sends an annotated tag
+        // (GitHub docs, push event: `after` is the tag object, `head_commit.id` the commit it points to)
+        String tagObject = "a5a8bc0c3d2f4e1b9c7d6e5f4a3b2c1d0e9f8a7b";
+        String text = ProducerFixtures.webhookText("github/octokit_ghes-35_push_payload.json");
+        assertThat(text).contains("\"after\": \"6113728f27ae82c7b1a177c8d03f9e96e0adf246\"");
+        byte[] body = text.replace("\"after\": \"6113728f27ae82c7b1a177c8d03f9e96e0adf246\"",
+                "\"after\": \"" + tagObject + "\"").getBytes(StandardCharsets.UTF_8);
+
+        CloudEventHttp.Answer answer = post(github("push", UUID.randomUUID().toString(), body));
+
+        assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+        Payloads.GitPushed pushed = data(BROKER.received().get(0));
+        assertThat(pushed.ref()).isEqualTo("refs/tags/simple-tag");
+        assertThat(pushed.commit()).isEqualTo("6113728f27ae82c7b1a177c8d03f9e96e0adf246");
     }
 
     @Test

@@ -18,6 +18,8 @@ public final class RelayEventTypes {
     public static final String SYNC_SUCCEEDED = "dev.relay.sync.succeeded";
     public static final String VERIFY_PASSED = "dev.relay.verify.passed";
     public static final String VERIFY_FAILED = "dev.relay.verify.failed";
+    /** Checks ran, but the image cannot be named by digest: nothing to record, promote or roll back. */
+    public static final String VERIFY_INCONCLUSIVE = "dev.relay.verify.inconclusive";
     public static final String METRIC_BREACHED = "dev.relay.metric.breached";
     public static final String ROLLBACK_COMPLETED = "dev.relay.rollback.completed";
     public static final String ROLLBACK_SKIPPED = "dev.relay.rollback.skipped";

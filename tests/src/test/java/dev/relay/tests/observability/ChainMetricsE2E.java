@@ -42,7 +42,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code /actuator/prometheus} is every function's) is scraped before and after a chain, and each counter must have
  * moved by exactly what the chain did. The chain: two images go through scan → development → verify → production →
  * verify (two DORA deployments, each with a known source commit time); the production sync is redelivered (moves no
- * DORA key); an SLO alert rolls production back to the first image, whose verification restores service (one
+ * DORA key) and re-reported at a revision newer only by Relay's ledger commit (records and announces nothing); an SLO alert rolls production back to the first image, whose verification restores service (one
  * rollback, one time to restore); the alert is redelivered (moves no DORA key).
  */
 @SpringBootTest(classes = {RelayLocalApplication.class, ChainMetricsE2E.MockCluster.class},
@@ -107,15 +107,18 @@ class ChainMetricsE2E {
         awaitCount(RelayEventTypes.VERIFY_PASSED, "production", 3);
         assertThat(commits()).as("a redelivered sync (same event id) records nothing").isEqualTo(commits);
         sync("production", "2.0.0", DIGEST_B);
-        awaitCount(RelayEventTypes.VERIFY_PASSED, "production", 4);
-        assertThat(commits()).as("a sync of a newer revision records the same digest again").isEqualTo(commits + 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(before, scrape(), "on-sync-verify",
+                RelayEventTypes.SYNC_SUCCEEDED, "no-answer") >= 1);
+        assertThat(commits()).as("a sync of a revision newer only by Relay's ledger commit is the same deployment")
+                .isEqualTo(commits);
+        assertThat(count(RelayEventTypes.VERIFY_PASSED, "production")).as("and announces nothing").isEqualTo(3);
         PrometheusScrape deployed = scrape();
 
         assertThat(alert().status()).isEqualTo(200);
         awaitCount(RelayEventTypes.ROLLBACK_COMPLETED, "production", 1);
         assertThat(manifest("production")).contains(DIGEST_A).doesNotContain(DIGEST_B);
         sync("production", "1.0.0", DIGEST_A);
-        awaitCount(RelayEventTypes.VERIFY_PASSED, "production", 5);
+        awaitCount(RelayEventTypes.VERIFY_PASSED, "production", 4);
         int afterRestore = commits();
         assertThat(alert().status()).as("the same alert again").isEqualTo(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> scrape().sum("relay_events_total",
@@ -151,11 +154,13 @@ class ChainMetricsE2E {
         assertThat(events(before, after, "on-scan-pass-bump", RelayEventTypes.VERIFY_PASSED,
                 RelayEventTypes.MANIFEST_BUMPED)).as("promotions to production").isEqualTo(2);
         assertThat(events(before, after, "on-scan-pass-bump", RelayEventTypes.VERIFY_PASSED, "no-answer"))
-                .as("production is the last environment: 2 deployments, a redelivery, a re-sync, 1 restore")
-                .isEqualTo(5);
+                .as("production is the last environment: 2 deployments, a redelivery, 1 restore")
+                .isEqualTo(4);
         assertThat(events(before, after, "on-sync-verify", RelayEventTypes.SYNC_SUCCEEDED,
-                RelayEventTypes.VERIFY_PASSED)).as("2 development, 2 production, a redelivery, a re-sync, 1 restore")
-                .isEqualTo(7);
+                RelayEventTypes.VERIFY_PASSED)).as("2 development, 2 production, a redelivery, 1 restore")
+                .isEqualTo(6);
+        assertThat(events(before, after, "on-sync-verify", RelayEventTypes.SYNC_SUCCEEDED, "no-answer"))
+                .as("the re-sync of the same deployment").isEqualTo(1);
         assertThat(events(before, after, "on-metric-rollback", RelayEventTypes.METRIC_BREACHED,
                 RelayEventTypes.ROLLBACK_COMPLETED)).as("the rollback, and its redelivery answered the same")
                 .isEqualTo(2);

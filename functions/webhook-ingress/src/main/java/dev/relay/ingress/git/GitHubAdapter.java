@@ -14,7 +14,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * GitHub ({@code X-GitHub-Event}, signed with {@code X-Hub-Signature-256: sha256=<hex HMAC>}): {@code push} of a
  * branch or tag becomes {@code dev.relay.git.pushed}; {@code ping}, deletions and every other event are ignored.
- * Gitea and Gogs send {@code X-GitHub-Event} too; their own header wins.
+ * Gitea and Gogs send {@code X-GitHub-Event} too; their own header wins. For an annotated tag {@code after} is the tag
+ * object, so the commit forwarded is {@code head_commit.id} (see {@link GitPush#pushedCommit}).
  */
 public final class GitHubAdapter implements WebhookAdapter {
 
@@ -77,7 +78,7 @@ public final class GitHubAdapter implements WebhookAdapter {
         return AdapterResult.Forward.of(new GitPush(eventId, PRODUCER,
                 text(json, "repository", "clone_url"),
                 ref,
-                after,
+                GitPush.pushedCommit(ref, after, text(json, "head_commit", "id")),
                 text(json, "before"),
                 firstOf(text(json, "pusher", "name"), text(json, "sender", "login"))).toEvent());
     }

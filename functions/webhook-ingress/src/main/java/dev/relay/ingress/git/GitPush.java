@@ -53,6 +53,15 @@ public record GitPush(String eventId, String provider, String repository, String
         }
     }
 
+    /**
+     * The commit a push built: for a tag, {@code headCommit} (GitHub's and Gitea's {@code head_commit.id}, the commit an
+     * annotated tag points to, where {@code after} is the tag object) when the producer sends it; else {@code after}.
+     * A tag object forwarded anyway (no {@code head_commit}) is peeled by on-push-build.
+     */
+    public static String pushedCommit(String ref, String after, String headCommit) {
+        return ref != null && ref.startsWith("refs/tags/") && headCommit != null ? headCommit : after;
+    }
+
     /** Whether {@code objectId} is the all-zero id producers send as {@code after} of a deleted ref. */
     public static boolean isNullObjectId(String objectId) {
         return objectId != null && ZEROS.matcher(objectId).matches();

@@ -15,7 +15,9 @@ import tools.jackson.databind.JsonNode;
  * Gitea (and Forgejo, which sends the Gitea headers too): {@code X-Gitea-Event}, signed with
  * {@code X-Gitea-Signature: <hex HMAC-SHA256 of the body>}. Gitea also sends {@code X-GitHub-Event} and
  * {@code X-Gogs-Event}; this adapter is ordered before {@link GitHubAdapter} and wins whenever
- * {@code X-Gitea-Event} is present. A tag push arrives as a {@code push} with {@code refs/tags/...}.
+ * {@code X-Gitea-Event} is present. A tag push arrives as a {@code push} with {@code refs/tags/...}; as on GitHub,
+ * {@code after} of an annotated tag is the tag object and {@code head_commit.id} the commit
+ * ({@link GitPush#pushedCommit}).
  */
 public final class GiteaAdapter implements WebhookAdapter {
 
@@ -74,7 +76,7 @@ public final class GiteaAdapter implements WebhookAdapter {
         return AdapterResult.Forward.of(new GitPush(eventId, PRODUCER,
                 text(json, "repository", "clone_url"),
                 ref,
-                after,
+                GitPush.pushedCommit(ref, after, text(json, "head_commit", "id")),
                 text(json, "before"),
                 firstOf(text(json, "pusher", "login"), text(json, "pusher", "username"),
                         text(json, "sender", "login"))).toEvent());

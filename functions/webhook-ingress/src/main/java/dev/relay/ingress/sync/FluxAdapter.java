@@ -23,10 +23,14 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>The revision is {@code metadata.revision} (notification-controller strips the controller's group prefix; the
  * prefixed {@code <group>/revision} is read too), kept whole ({@code main@sha1:<sha>}, a chart version); {@code commit}
- * is the sha inside it. App and environment come from the event metadata — {@code relay.dev/app} /
- * {@code relay.dev/environment} (an Alert's {@code eventMetadata}) or {@code relay-app} / {@code relay-environment}
- * (the object's annotations {@code event.toolkit.fluxcd.io/relay-app}, forwarded without the prefix) — else from
- * {@code relay.ingress.flux.objects[<namespace>/<Kind>/<name>]}; with neither, 422 naming both.
+ * is the sha inside it, or, for a Kustomization fed from an OCI artifact ({@code revision} {@code <tag>@sha256:<digest>}),
+ * the sha inside {@code metadata.originRevision} (the Git commit the artifact was built from). App and environment
+ * come from the event metadata — {@code relay.dev/app} / {@code relay.dev/environment} (an Alert's
+ * {@code eventMetadata}) or {@code relay-app} / {@code relay-environment} (the object's annotations
+ * {@code event.toolkit.fluxcd.io/relay-app}, forwarded without the prefix) — else from
+ * {@code relay.ingress.flux.objects[<namespace>/<Kind>/<name>]}; with neither the object is not Relay's: 200 with a
+ * {@code skipped: …} reason naming both (Flux reports every reconcile, so a 4xx would be repeated forever), counted
+ * as outcome {@code ignored}.
  *
  * <p>Authentication, when a secret is configured: {@code X-Signature: sha256=<hex HMAC of the body>}
  * ({@code generic-hmac}, the secret is the provider Secret's {@code token}) or, without that header,
@@ -41,6 +45,8 @@ public final class FluxAdapter implements WebhookAdapter {
     static final String SIGNATURE = "X-Signature";
     static final String AUTHORIZATION = "Authorization";
     static final Set<String> KINDS = Set.of("Kustomization", "HelmRelease");
+    /** Start of the reason of a reconciliation acknowledged but not forwarded because it is not Relay's. */
+    public static final String SKIPPED = "skipped: ";
     static final String[] APP_KEYS = {"relay.dev/app", "relay-app", "event.toolkit.fluxcd.io/relay-app"};
     static final String[] ENVIRONMENT_KEYS = {"relay.dev/environment", "relay-environment",
             "event.toolkit.fluxcd.io/relay-environment"};
@@ -120,14 +126,15 @@ public final class FluxAdapter implements WebhookAdapter {
         String environment = firstNonNull(firstOf(metadata, ENVIRONMENT_KEYS),
                 configured == null ? null : configured.environment());
         if (app == null || environment == null) {
-            throw SyncSucceeded.unmapped("Flux " + DeliveryIds.printable(key) + " names no "
-                    + (app == null ? "Relay app" : "Relay environment") + ": annotate it "
+            return new AdapterResult.Ignore(SKIPPED + "flux " + DeliveryIds.printable(key) + " names no "
+                    + (app == null ? "Relay app" : "Relay environment") + " (annotate it "
                     + "event.toolkit.fluxcd.io/relay-app and event.toolkit.fluxcd.io/relay-environment, or configure "
-                    + "relay.ingress.flux.objects[" + DeliveryIds.printable(key) + "].app and .environment.");
+                    + "relay.ingress.flux.objects[" + DeliveryIds.printable(key) + "].app and .environment)");
         }
+        String origin = firstOf(metadata, "originRevision", groupOf(text(object, "apiVersion")) + "/originRevision");
+        String commit = origin == null ? SyncSucceeded.commitOf(revision) : SyncSucceeded.commitOf(origin);
         String id = DeliveryIds.derived(PRODUCER, key, revision, text(json, "timestamp"));
-        return AdapterResult.Forward.of(new SyncSucceeded(id, app, environment, revision, PRODUCER,
-                SyncSucceeded.commitOf(revision)).toEvent());
+        return AdapterResult.Forward.of(new SyncSucceeded(id, app, environment, revision, PRODUCER, commit).toEvent());
     }
 
     /** {@code kustomize.toolkit.fluxcd.io/v1} → {@code kustomize.toolkit.fluxcd.io}; "" without a group. */
