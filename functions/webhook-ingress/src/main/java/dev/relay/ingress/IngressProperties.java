@@ -31,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  *                       listed in {@code allowUnauthenticated}
  * @param allowUnauthenticated producers accepted without authentication (each named in a WARN at start); only on
  *                       their own path {@code /webhooks/<producer>}, never picked from headers on {@code /webhooks}
+ * @param approvers      who may approve or reject promotions on {@code POST /approvals}: approver name → token file
+ *                       and the environments that approver decides for
  * @param argocd         Argo CD Applications → Relay app and environment (when the Application carries no labels)
  * @param flux           Flux objects → Relay app and environment, and which event reasons mean "synced"
  * @param alertmanager   which alert labels name the Relay app and environment
@@ -45,10 +47,16 @@ public record IngressProperties(
                 @Valid @NotNull Provider> providers,
         List<@Pattern(regexp = "[a-z0-9][a-z0-9-]{0,31}", message = "must be a producer name such as github") String>
                 allowUnauthenticated,
+        Map<@Pattern(regexp = APPROVER, message = "must be an approver name (lowercase letters, digits, '.', '_', '-')")
+                String, @Valid @NotNull Approver> approvers,
         @DefaultValue @Valid ArgoCd argocd,
         @DefaultValue @Valid Flux flux,
         @DefaultValue @Valid Alertmanager alertmanager) {
 
+    /** Property naming where approvals go: on-scan-pass-bump's address, read at each use like the sink. */
+    public static final String APPROVALS_TARGET_PROPERTY = "relay.ingress.approvals-target";
+    /** An approver's name, as recorded in {@code Relay-Approved-By}. */
+    public static final String APPROVER = "[a-z0-9][a-z0-9._-]{0,62}";
     /** Property naming the broker URI. */
     public static final String SINK_PROPERTY = "relay.ingress.sink";
     /** A Relay app or environment name: a DNS-1123 label. */
@@ -58,6 +66,7 @@ public record IngressProperties(
     public IngressProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
         allowUnauthenticated = allowUnauthenticated == null ? List.of() : List.copyOf(allowUnauthenticated);
+        approvers = approvers == null ? Map.of() : Map.copyOf(approvers);
         argocd = argocd == null ? new ArgoCd(null) : argocd;
         flux = flux == null ? new Flux(null, null) : flux;
         alertmanager = alertmanager == null ? new Alertmanager(null, null, null, null) : alertmanager;
@@ -101,6 +110,21 @@ public record IngressProperties(
         public String toString() {
             return "Provider[secretFile=" + secretFile + ", secret=" + (secret == null ? "unset" : "****")
                     + ", username=" + username + "]";
+        }
+    }
+
+    /**
+     * One approver ({@code relay.ingress.approvers.<name>.*}).
+     *
+     * @param tokenFile    file holding the approver's bearer token (e.g. Secret {@code relay-approvers} mounted at
+     *                     {@code /var/run/secrets/relay/approvers/<name>}); read at each request, never logged
+     * @param environments the environments this approver may approve or reject promotions to
+     */
+    public record Approver(@NotNull Path tokenFile,
+            @NotEmpty List<@Pattern(regexp = NAME, message = NAME_MESSAGE) String> environments) {
+
+        public Approver {
+            environments = environments == null ? List.of() : List.copyOf(environments);
         }
     }
 
