@@ -73,7 +73,7 @@ final class PromotionPlanner {
         Payloads.PromotionApproved approval = EventPayloads.read(event, Payloads.PromotionApproved.class);
         PendingPromotion pending = pending(event, approval.app(), approval.environment(), approval.digest(),
                 approval.approver(), "approve");
-        return new BumpRequest(event.getId(), RelayExtensions.traceOf(event), approval.app(), pending.pipeline(),
+        return new BumpRequest(event.getId(), pending.trace(), approval.app(), pending.pipeline(),
                 pending.target(), pending.pipeline().image(), pending.tag(), pending.digest(), null,
                 pending.approver(), null, null);
     }
@@ -90,13 +90,17 @@ final class PromotionPlanner {
                 rejection.approver(), "reject");
         String reason = rejection.reason() == null || rejection.reason().isBlank() ? null
                 : requireLine("reason", rejection.reason());
-        return new Rejected(pending, new PromotionRejection(event.getId(), RelayExtensions.traceOf(event),
+        return new Rejected(pending, new PromotionRejection(event.getId(), pending.trace(),
                 rejection.app(), pending.target(), pending.digest(), pending.approver(), reason));
     }
 
-    /** A pending promotion found in the config repository. */
+    /**
+     * A pending promotion found in the config repository.
+     *
+     * @param trace the change's {@code Relay-Trace}, read from the verification that made it pending
+     */
     record PendingPromotion(RelayProperties.Pipeline pipeline, RelayProperties.Environment target, String tag,
-            String digest, String approver) {
+            String digest, String approver, String trace) {
     }
 
     record Rejected(PendingPromotion pending, PromotionRejection edit) {
@@ -132,8 +136,11 @@ final class PromotionPlanner {
                     + " recorded no tag to promote.");
         }
         String rejections = PromotionRejection.path(app, target.name());
+        String ledger = VerificationLedger.path(app, previous.name());
         List<CommitRecord> history = GitWriteProblems.call(() -> writer.history(repository,
-                List.of(target.path(), rejections), HISTORY), target.path());
+                List.of(target.path(), rejections, ledger), HISTORY), target.path());
+        String trace = history.stream().filter(commit -> commit.id().equals(verified.commit())).findFirst()
+                .flatMap(commit -> commit.trailer("Relay-Trace")).orElse(RelayExtensions.traceOf(event));
         boolean redelivery = history.stream().anyMatch(commit -> commit.trailer(CommitMessage.EVENT_ID_TRAILER)
                 .filter(event.getId()::equals).isPresent());
         if (!redelivery) {
@@ -150,7 +157,7 @@ final class PromotionPlanner {
                                 + commit.id() + "); nothing is pending.");
                     });
         }
-        return new PendingPromotion(pipeline, target, tag, digest, approver);
+        return new PendingPromotion(pipeline, target, tag, digest, approver, trace);
     }
 
     private static EventRejectedException notPending(String detail) {
