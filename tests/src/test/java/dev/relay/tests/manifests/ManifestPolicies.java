@@ -70,8 +70,18 @@ final class ManifestPolicies {
     /** Secrets and the keys their templates must hold. */
     static final Map<String, Set<String>> SECRET_KEYS = Map.of(
             "relay-git-credentials", Set.of("token", "username", "ssh-privatekey", "known_hosts"),
-            "relay-webhook-secrets", Set.of("github", "gitlab", "gitea"),
             "relay-registry-credentials", Set.of(".dockerconfigjson"));
+
+    /**
+     * Secrets the operator creates out of band ({@code kubectl create secret generic ... --from-file}), so a re-apply
+     * never overwrites them: never in the base, mounted {@code optional: true}, and the files the Services read are
+     * among these keys (an empty set: any key, e.g. one token file per approver).
+     */
+    static final Map<String, Set<String>> OUT_OF_BAND_SECRETS = Map.of(
+            "relay-webhook-secrets", Set.of("github", "gitlab", "gitea", "harbor", "distribution", "argocd", "flux",
+                    "alertmanager"),
+            "relay-approvers", Set.of(),
+            "relay-approval-signing-key", Set.of("signing-key"));
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -236,6 +246,9 @@ final class ManifestPolicies {
         for (Manifest s : ofKind(docs, "v1", "Secret")) {
             byName.put(s.name(), s);
             String label = "Secret/" + s.name();
+            if (OUT_OF_BAND_SECRETS.containsKey(s.name())) {
+                out.add(label + ": is created out of band; in the base, every re-apply would overwrite the real one");
+            }
             if (s.content().containsKey("data")) {
                 out.add(label + ": has base64 data; templates use stringData with " + TEMPLATE_VALUE);
             }
@@ -330,6 +343,11 @@ final class ManifestPolicies {
                 Object secret = path(v, "secret", "secretName");
                 if (secret != null) {
                     secretVolumes.put(String.valueOf(v.get("name")), String.valueOf(secret));
+                    if (OUT_OF_BAND_SECRETS.containsKey(String.valueOf(secret))
+                            && !Boolean.TRUE.equals(path(v, "secret", "optional"))) {
+                        out.add("Service/" + s.name() + " volume " + v.get("name") + ": Secret " + secret
+                                + " is created out of band and must be mounted optional: true");
+                    }
                 }
             }
             for (Map<?, ?> c : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "containers"))) {
@@ -350,7 +368,10 @@ final class ManifestPolicies {
                     mountToSecret.forEach((prefix, secret) -> {
                         if (value.startsWith(prefix)) {
                             String key = value.substring(prefix.length());
-                            if (!secretKeys.getOrDefault(secret, Set.of()).contains(key)) {
+                            Set<String> outOfBand = OUT_OF_BAND_SECRETS.get(secret);
+                            boolean known = outOfBand != null ? outOfBand.isEmpty() || outOfBand.contains(key)
+                                    : secretKeys.getOrDefault(secret, Set.of()).contains(key);
+                            if (!known) {
                                 out.add(at + " env " + env.get("name") + ": " + value + " is not a key of Secret "
                                         + secret);
                             }

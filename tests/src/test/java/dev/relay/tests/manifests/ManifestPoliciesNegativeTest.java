@@ -139,12 +139,29 @@ class ManifestPoliciesNegativeTest {
 
     @Test
     void aSecretWithARealValueFails() {
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
-                s -> map(s, "stringData").put("github", "s3cr3t")), "stringData.github");
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
-                s -> s.put("data", Map.of("github", "czNjcjN0"))), "base64 data");
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
-                s -> map(s, "stringData").remove("gitea")), "relay-webhook-secrets", "keys");
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-git-credentials",
+                s -> map(s, "stringData").put("token", "s3cr3t")), "stringData.token");
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-git-credentials",
+                s -> s.put("data", Map.of("token", "czNjcjN0"))), "base64 data");
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-git-credentials",
+                s -> map(s, "stringData").remove("username")), "relay-git-credentials", "keys");
+    }
+
+    @Test
+    void anOutOfBandSecretInTheBaseFails() {
+        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-git-credentials",
+                s -> map(s, "metadata").put("name", "relay-webhook-secrets")), "relay-webhook-secrets", "out of band");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRequiredMountOfAnOutOfBandSecretFails() {
+        violates(ManifestPolicies::secretMounts, with("Service", "webhook-ingress", s -> {
+            List<Map<String, Object>> volumes = (List<Map<String, Object>>) map(s, "spec", "template", "spec")
+                    .get("volumes");
+            volumes.stream().filter(v -> "webhook-secrets".equals(v.get("name")))
+                    .forEach(v -> map(v, "secret").remove("optional"));
+        }), "relay-webhook-secrets", "optional: true");
     }
 
     @Test
@@ -166,7 +183,8 @@ class ManifestPoliciesNegativeTest {
     void aWritableSecretMountOrASecretFileThatIsNoKeyFails() {
         violates(ManifestPolicies::secretMounts, with("Service", "webhook-ingress", s -> {
             Map<String, Object> c = ((List<Map<String, Object>>) map(s, "spec", "template", "spec").get("containers")).get(0);
-            ((List<Map<String, Object>>) c.get("volumeMounts")).get(0).remove("readOnly");
+            ((List<Map<String, Object>>) c.get("volumeMounts")).stream()
+                    .filter(m -> "webhook-secrets".equals(m.get("name"))).forEach(m -> m.remove("readOnly"));
         }), "readOnly");
         violates(ManifestPolicies::secretMounts, with("Service", "webhook-ingress", s -> {
             Map<String, Object> c = ((List<Map<String, Object>>) map(s, "spec", "template", "spec").get("containers")).get(0);
