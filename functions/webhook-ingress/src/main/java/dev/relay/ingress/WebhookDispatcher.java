@@ -16,9 +16,9 @@ import org.slf4j.MDC;
 
 /**
  * One webhook, start to end: choose the adapter (the path's hint; on plain {@code /webhooks}, the first producer with
- * a secret that recognises the request, so headers never route to an unauthenticated producer), authenticate it
- * (a producer without a secret is refused unless {@code relay.ingress.allow-unauthenticated} lists it), convert it, post what it yields to the broker, each event carrying
- * the current span as its {@code traceparent} (so a producer's HTTP {@code traceparent} header starts the chain's
+ * a secret that recognises the request, so headers never route to an unauthenticated producer), authenticate it (a
+ * producer without a secret is refused unless {@code relay.ingress.allow-unauthenticated} lists it), convert it, post
+ * what it yields to the broker, each event carrying the current span as its {@code traceparent} (so a producer's HTTP {@code traceparent} header starts the chain's
  * trace). No Spring, no HTTP.
  */
 public final class WebhookDispatcher {
