@@ -3,6 +3,7 @@ package dev.relay.bump;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.relay.shared.approvals.ApprovalSignature;
 import dev.relay.shared.config.RelayProperties;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
@@ -43,6 +44,8 @@ class PromotionTest {
     private GitOpsWriter writer;
     private RelayProperties properties;
     private ScanPassBumpFunction function;
+    private ApprovalSignature signature;
+    private ApprovalSignature forger;
 
     @BeforeEach
     void pipeline() {
@@ -67,7 +70,15 @@ class PromotionTest {
         source.put("relay.git.cache-dir", dir.resolve("cache").toString());
         properties = new Binder(new MapConfigurationPropertySource(source)).bind("relay", RelayProperties.class).get();
         writer = new GitOpsWriter(properties.git().toWriterSettings());
-        function = new ScanPassBumpFunction(properties, writer);
+        try {
+            Path key = Files.writeString(dir.resolve("approval-signing-key"), "approval-key-0123456789abcdef\n");
+            signature = new ApprovalSignature(key);
+            Path otherKey = Files.writeString(dir.resolve("other-key"), "someone-elses-key-0123456789\n");
+            forger = new ApprovalSignature(otherKey);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        function = new ScanPassBumpFunction(properties, writer, signature);
     }
 
     @Test
@@ -109,8 +120,8 @@ class PromotionTest {
         EventRejectedException refused = catchThrowableOfType(EventRejectedException.class,
                 () -> function.apply(approved("production", DIGEST, "alice")));
 
-        assertThat(refused.status()).isEqualTo(409);
-        assertThat(refused.problemType()).isEqualTo("not-verified");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.problemType()).isEqualTo("not-pending");
         assertThat(refused.detail()).contains("web-app/staging");
         assertThat(commits()).isEqualTo(before);
     }
@@ -131,6 +142,112 @@ class PromotionTest {
         assertThat(commits()).isEqualTo(before + 1);
         assertThat(TempGitRepos.log(remote, "main").get(0).getFullMessage())
                 .contains("Relay-Approved-By: alice@example.com").contains("Relay-Trace: trace-gate");
+    }
+
+    @Test
+    void shouldRefuseUnsignedAndForgedApprovalsAndChangeNothing() {
+        recordStagingVerification();
+        int before = commits();
+        CloudEvent unsigned = unsigned("production", DIGEST, "mallory");
+
+        EventRejectedException missing = catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(unsigned));
+        EventRejectedException forged = catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(forger.sign(unsigned)));
+        CloudEvent signed = signature.sign(unsigned);
+        CloudEvent otherApprover = CloudEventHttp.event(RelayEventTypes.PROMOTION_APPROVED,
+                        new Payloads.PromotionApproved("web-app", "production", DIGEST, "alice"))
+                .withId(signed.getId()).withExtension(ApprovalSignature.EXTENSION,
+                        signed.getExtension(ApprovalSignature.EXTENSION).toString()).build();
+        EventRejectedException altered = catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(otherApprover));
+
+        for (EventRejectedException refused : List.of(missing, forged, altered)) {
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(refused.problemType()).isEqualTo("approval-unauthenticated");
+        }
+        assertThat(commits()).isEqualTo(before);
+        assertThat(TempGitRepos.read(remote, "main", path("production")).orElseThrow()).contains("newTag: '1.0.0'");
+    }
+
+    @Test
+    void shouldRefuseWithoutAnySigningKeyConfigured() {
+        recordStagingVerification();
+        ScanPassBumpFunction unkeyed = new ScanPassBumpFunction(properties, writer);
+
+        EventRejectedException refused = catchThrowableOfType(EventRejectedException.class,
+                () -> unkeyed.apply(approved("production", DIGEST, "alice")));
+
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.detail()).contains(ApprovalSignature.SETTING);
+    }
+
+    @Test
+    void shouldAnswerTheSameForARedeliveredApprovalAndRefuseANewOneForARunningDigest() {
+        recordStagingVerification();
+        CloudEvent approval = approved("production", DIGEST, "alice");
+        assertThat(function.apply(approval).getType()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        int after = commits();
+
+        CloudEvent again = function.apply(approval);
+        EventRejectedException second = catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(approved("production", DIGEST, "bob")));
+
+        assertThat(again.getType()).isEqualTo(RelayEventTypes.MANIFEST_UNCHANGED);
+        assertThat(EventPayloads.read(again, Payloads.Manifest.class).reason()).isEqualTo("already-applied");
+        assertThat(second.status()).isEqualTo(403);
+        assertThat(second.problemType()).isEqualTo("not-pending");
+        assertThat(commits()).isEqualTo(after);
+    }
+
+    @Test
+    void shouldRefuseAnApprovalForAnEnvironmentThatIsNotGated() {
+        int before = commits();
+
+        EventRejectedException refused = catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(approved("staging", DIGEST, "alice")));
+
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.problemType()).isEqualTo("not-pending");
+        assertThat(commits()).isEqualTo(before);
+    }
+
+    @Test
+    void shouldDropAPendingPromotionOnRejectionAndRecordWhoRejectedIt() {
+        recordStagingVerification();
+        int before = commits();
+        CloudEvent rejection = signature.sign(CloudEventHttp.event(RelayEventTypes.PROMOTION_REJECTED,
+                        new Payloads.PromotionRejected("web-app", "production", DIGEST, "carol", "CVE triage open"))
+                .withExtension(RelayExtensions.TRACE, "trace-gate").build());
+
+        CloudEvent answer = function.apply(rejection);
+
+        assertThat(answer.getType()).isEqualTo(RelayEventTypes.MANIFEST_UNCHANGED);
+        Payloads.Manifest manifest = EventPayloads.read(answer, Payloads.Manifest.class);
+        assertThat(manifest.reason()).isEqualTo("rejected");
+        assertThat(commits()).isEqualTo(before + 1);
+        assertThat(TempGitRepos.log(remote, "main").get(0).getFullMessage())
+                .startsWith("rejected(web-app/production): " + DIGEST)
+                .contains("Relay-Rejected-Digest: " + DIGEST).contains("Relay-Rejected-By: carol")
+                .contains("Relay-Rejection-Reason: CVE triage open").contains("Relay-Event-Id: " + rejection.getId());
+        assertThat(manifest.commit()).isEqualTo(TempGitRepos.log(remote, "main").get(0).getName());
+        assertThat(function.apply(rejection).getType()).isEqualTo(RelayEventTypes.MANIFEST_UNCHANGED);
+        assertThat(commits()).isEqualTo(before + 1);
+
+        EventRejectedException approval = catchThrowableOfType(EventRejectedException.class,
+                () -> function.apply(approved("production", DIGEST, "alice")));
+
+        assertThat(approval.status()).isEqualTo(403);
+        assertThat(approval.detail()).contains("rejected").contains("carol");
+        assertThat(TempGitRepos.read(remote, "main", path("production")).orElseThrow()).contains("newTag: '1.0.0'");
+        assertThat(commits()).isEqualTo(before + 1);
+    }
+
+    private void recordStagingVerification() {
+        WriteOutcome recorded = writer.write(properties.pipeline("web-app").orElseThrow().configRepo()
+                .toConfigRepository(), VerificationLedger.record("verify-staging-1", "trace-gate",
+                        new VerifiedImage("web-app", "staging", IMAGE, "2.0.0", DIGEST, "abc123", null, Instant.now())));
+        assertThat(recorded).isInstanceOf(WriteOutcome.Committed.class);
     }
 
     @Test
@@ -178,7 +295,11 @@ class PromotionTest {
                 .build();
     }
 
-    private static CloudEvent approved(String environment, String digest, String approver) {
+    private CloudEvent approved(String environment, String digest, String approver) {
+        return signature.sign(unsigned(environment, digest, approver));
+    }
+
+    private static CloudEvent unsigned(String environment, String digest, String approver) {
         return CloudEventHttp.event(RelayEventTypes.PROMOTION_APPROVED,
                 new Payloads.PromotionApproved("web-app", environment, digest, approver))
                 .withExtension(RelayExtensions.TRACE, "trace-gate").build();

@@ -1,6 +1,9 @@
 package dev.relay.ingress;
 
 import dev.relay.ingress.alert.AlertmanagerAdapter;
+import dev.relay.ingress.approval.ApprovalTarget;
+import dev.relay.ingress.approval.ApprovalsController;
+import dev.relay.ingress.approval.Approvers;
 import dev.relay.ingress.git.GitHubAdapter;
 import dev.relay.ingress.git.GitLabAdapter;
 import dev.relay.ingress.git.GiteaAdapter;
@@ -10,6 +13,7 @@ import dev.relay.ingress.sink.EventSink;
 import dev.relay.ingress.sink.HttpEventSink;
 import dev.relay.ingress.sync.ArgoCdAdapter;
 import dev.relay.ingress.sync.FluxAdapter;
+import dev.relay.shared.approvals.ApprovalProperties;
 import dev.relay.shared.http.EventMetrics;
 import dev.relay.shared.tracing.EventTracing;
 import java.util.List;
@@ -27,7 +31,7 @@ import org.springframework.core.env.Environment;
  * Gitea comes before GitHub because Gitea also sends {@code X-GitHub-Event}.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(IngressProperties.class)
+@EnableConfigurationProperties({IngressProperties.class, ApprovalProperties.class})
 public class IngressConfiguration {
 
     /** Fail fast at start on bad properties or a provider name no adapter knows. */
@@ -94,6 +98,14 @@ public class IngressConfiguration {
             ObjectProvider<EventSink> sink, EventTracing tracing) {
         List<WebhookAdapter> ordered = adapters.orderedStream().toList();
         return new WebhookDispatcher(ordered, properties, event -> sink.getObject().send(event), tracing);
+    }
+
+    @Bean
+    ApprovalsController approvalsController(IngressProperties properties, ApprovalProperties approvals,
+            Environment environment, ObjectProvider<EventSink> sink, EventMetrics metrics, EventTracing tracing) {
+        return new ApprovalsController(new Approvers(properties), approvals.signature(),
+                new ApprovalTarget(environment, properties, tracing), event -> sink.getObject().send(event), metrics,
+                tracing);
     }
 
     @Bean

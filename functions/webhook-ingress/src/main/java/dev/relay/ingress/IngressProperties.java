@@ -6,7 +6,6 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +27,12 @@ import org.springframework.validation.annotation.Validated;
  * @param sinkTimeout    how long one POST to the broker may take before the webhook answers 503
  * @param connectTimeout TCP connect timeout towards the broker
  * @param providers      authentication per producer ({@code github}, {@code gitlab}, {@code gitea}, …); a producer
- *                       without an entry (or with neither secret nor secret-file) is accepted unauthenticated
+ *                       without an entry (or with neither secret nor secret-file) is refused with 401, unless it is
+ *                       listed in {@code allowUnauthenticated}
+ * @param allowUnauthenticated producers accepted without authentication (each named in a WARN at start); only on
+ *                       their own path {@code /webhooks/<producer>}, never picked from headers on {@code /webhooks}
+ * @param approvers      who may approve or reject promotions on {@code POST /approvals}: approver name → token file
+ *                       and the environments that approver decides for
  * @param argocd         Argo CD Applications → Relay app and environment (when the Application carries no labels)
  * @param flux           Flux objects → Relay app and environment, and which event reasons mean "synced"
  * @param alertmanager   which alert labels name the Relay app and environment
@@ -41,10 +45,18 @@ public record IngressProperties(
         @DefaultValue("3s") @NotNull Duration connectTimeout,
         Map<@Pattern(regexp = "[a-z0-9][a-z0-9-]{0,31}", message = "must be a producer name such as github") String,
                 @Valid @NotNull Provider> providers,
+        List<@Pattern(regexp = "[a-z0-9][a-z0-9-]{0,31}", message = "must be a producer name such as github") String>
+                allowUnauthenticated,
+        Map<@Pattern(regexp = APPROVER, message = "must be an approver name (lowercase letters, digits, '.', '_', '-')")
+                String, @Valid @NotNull Approver> approvers,
         @DefaultValue @Valid ArgoCd argocd,
         @DefaultValue @Valid Flux flux,
         @DefaultValue @Valid Alertmanager alertmanager) {
 
+    /** Property naming where approvals go: on-scan-pass-bump's address, read at each use like the sink. */
+    public static final String APPROVALS_TARGET_PROPERTY = "relay.ingress.approvals-target";
+    /** An approver's name, as recorded in {@code Relay-Approved-By}. */
+    public static final String APPROVER = "[a-z0-9][a-z0-9._-]{0,62}";
     /** Property naming the broker URI. */
     public static final String SINK_PROPERTY = "relay.ingress.sink";
     /** A Relay app or environment name: a DNS-1123 label. */
@@ -53,6 +65,8 @@ public record IngressProperties(
 
     public IngressProperties {
         providers = providers == null ? Map.of() : Map.copyOf(providers);
+        allowUnauthenticated = allowUnauthenticated == null ? List.of() : List.copyOf(allowUnauthenticated);
+        approvers = approvers == null ? Map.of() : Map.copyOf(approvers);
         argocd = argocd == null ? new ArgoCd(null) : argocd;
         flux = flux == null ? new Flux(null, null) : flux;
         alertmanager = alertmanager == null ? new Alertmanager(null, null, null, null) : alertmanager;
@@ -62,11 +76,25 @@ public record IngressProperties(
         return Optional.ofNullable(providers.get(producer)).filter(Provider::configured);
     }
 
+    /** Whether {@code producer} has no secret and is explicitly allowed to post unauthenticated. */
+    public boolean isOpen(String producer) {
+        return provider(producer).isEmpty() && allowUnauthenticated.contains(producer);
+    }
+
+    /** The setting that gives {@code producer} its secret, for problems and log lines. */
+    public static String secretSetting(String producer) {
+        return "relay.ingress.providers." + producer + ".secret-file";
+    }
+
     /**
      * How one producer authenticates. The secret comes either from a file, read at each use so a rotated secret
-     * takes effect without a restart, or from a value (typically {@code ${GITHUB_WEBHOOK_SECRET}}).
+     * takes effect without a restart (a missing file refuses that producer's webhooks, it does not stop the
+     * Service), or from a value (typically {@code ${GITHUB_WEBHOOK_SECRET}}).
+     *
+     * @param username for producers that may send Basic credentials (distribution, Alertmanager, Harbor, Argo CD,
+     *                 Flux): the user name they must send; unset accepts any user name with the right password
      */
-    public record Provider(Path secretFile, String secret) {
+    public record Provider(Path secretFile, String secret, String username) {
 
         boolean configured() {
             return secretFile != null || (secret != null && !secret.isEmpty());
@@ -77,15 +105,26 @@ public record IngressProperties(
             return secretFile == null || secret == null || secret.isEmpty();
         }
 
-        @AssertTrue(message = "secret-file must name a readable file")
-        public boolean isSecretFileReadable() {
-            return secretFile == null || Files.isReadable(secretFile);
-        }
-
         /** Never prints the secret. */
         @Override
         public String toString() {
-            return "Provider[secretFile=" + secretFile + ", secret=" + (secret == null ? "unset" : "****") + "]";
+            return "Provider[secretFile=" + secretFile + ", secret=" + (secret == null ? "unset" : "****")
+                    + ", username=" + username + "]";
+        }
+    }
+
+    /**
+     * One approver ({@code relay.ingress.approvers.<name>.*}).
+     *
+     * @param tokenFile    file holding the approver's bearer token (e.g. Secret {@code relay-approvers} mounted at
+     *                     {@code /var/run/secrets/relay/approvers/<name>}); read at each request, never logged
+     * @param environments the environments this approver may approve or reject promotions to
+     */
+    public record Approver(@NotNull Path tokenFile,
+            @NotEmpty List<@Pattern(regexp = NAME, message = NAME_MESSAGE) String> environments) {
+
+        public Approver {
+            environments = environments == null ? List.of() : List.copyOf(environments);
         }
     }
 

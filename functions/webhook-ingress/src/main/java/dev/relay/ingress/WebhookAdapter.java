@@ -1,11 +1,12 @@
 package dev.relay.ingress;
 
 /**
- * Turns one producer's raw webhooks into Relay CloudEvents. Adapters are Spring beans in an ordered list; the first
- * that {@linkplain #recognises recognises} a request handles it, so supporting a new producer is one new class.
+ * Turns one producer's raw webhooks into Relay CloudEvents. Adapters are Spring beans in an ordered list; on plain
+ * {@code /webhooks} the first with a secret that {@linkplain #recognises recognises} a request handles it, so
+ * supporting a new producer is one new class.
  *
- * <p>Order of the calls for one request: {@link #recognises}, then {@link #authenticate} when a secret is
- * configured for {@link #producer()}, then {@link #adapt}.
+ * <p>Order of the calls for one request: {@link #recognises}, then {@link #authenticate} (skipped only for a producer
+ * listed in {@code relay.ingress.allow-unauthenticated} without a secret), then {@link #adapt}.
  */
 public interface WebhookAdapter {
 

@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One webhook, start to end: choose the adapter (the path's hint, else the first that recognises the request),
- * authenticate it when its producer has a secret, convert it, post what it yields to the broker, each event carrying
- * the current span as its {@code traceparent} (so a producer's HTTP {@code traceparent} header starts the chain's
+ * One webhook, start to end: choose the adapter (the path's hint; on plain {@code /webhooks}, the first producer with
+ * a secret that recognises the request, so headers never route to an unauthenticated producer), authenticate it (a
+ * producer without a secret is refused unless {@code relay.ingress.allow-unauthenticated} lists it), convert it, post
+ * what it yields to the broker, each event carrying the current span as its {@code traceparent} (so a producer's HTTP {@code traceparent} header starts the chain's
  * trace). No Spring, no HTTP.
  */
 public final class WebhookDispatcher {
@@ -27,6 +28,7 @@ public final class WebhookDispatcher {
 
     private final List<WebhookAdapter> adapters;
     private final WebhookSecrets secrets;
+    private final IngressProperties properties;
     private final EventSink sink;
     private final EventTracing tracing;
 
@@ -39,6 +41,7 @@ public final class WebhookDispatcher {
             EventTracing tracing) {
         this.adapters = List.copyOf(adapters);
         this.secrets = new WebhookSecrets(properties);
+        this.properties = properties;
         this.sink = sink;
         this.tracing = tracing;
         Set<String> unknown = new TreeSet<>(properties.providers().keySet());
@@ -47,10 +50,26 @@ public final class WebhookDispatcher {
             throw new IllegalStateException("relay.ingress.providers names unknown producers " + unknown
                     + "; known: " + producers());
         }
-        Set<String> unsigned = new TreeSet<>(producers());
-        unsigned.removeIf(producer -> properties.provider(producer).isPresent());
-        log.info("webhook producers {}; accepted without authentication (no secret configured): {}", producers(),
-                unsigned);
+        Set<String> unknownOpen = new TreeSet<>(properties.allowUnauthenticated());
+        unknownOpen.removeAll(producers());
+        if (!unknownOpen.isEmpty()) {
+            throw new IllegalStateException("relay.ingress.allow-unauthenticated names unknown producers "
+                    + unknownOpen + "; known: " + producers());
+        }
+        Set<String> closed = new TreeSet<>(producers());
+        closed.removeIf(producer -> properties.provider(producer).isEmpty());
+        Set<String> refused = new TreeSet<>(producers());
+        refused.removeAll(closed);
+        refused.removeAll(properties.allowUnauthenticated());
+        log.info("webhook producers {}; authenticated: {}; refused (no secret): {}", producers(), closed, refused);
+        for (String producer : producers()) {
+            if (properties.isOpen(producer)) {
+                log.warn("webhook producer {} is accepted WITHOUT authentication on /webhooks/{} "
+                        + "(relay.ingress.allow-unauthenticated); anyone who reaches this port can post as {}",
+                        producer, producer, producer);
+            }
+        }
+        secrets.reportUnreadableFiles();
     }
 
     public Set<String> producers() {
@@ -70,10 +89,10 @@ public final class WebhookDispatcher {
         record.producer(adapter.producer());
         record.event(adapter.eventName(request));
         record.delivery(adapter.deliveryId(request));
-        secrets.forProducer(adapter.producer()).ifPresent(secret -> {
+        secrets.forProducer(adapter.producer()).ifPresentOrElse(secret -> {
             adapter.authenticate(request, secret);
             record.authenticated();
-        });
+        }, () -> log.debug("webhook producer={} accepted unauthenticated", adapter.producer()));
         AdapterResult result = adapter.adapt(request);
         if (result instanceof AdapterResult.Forward forward) {
             record.emitted(forward.events());
@@ -92,10 +111,22 @@ public final class WebhookDispatcher {
                 throw new EventRejectedException(404, "unknown-producer", "Unknown producer",
                         "No webhook producer of that name; known: " + producers() + ".");
             }
+            return adapters.stream().filter(adapter -> adapter.producer().equals(hint)).findFirst().orElseThrow();
         }
-        return adapters.stream().filter(adapter -> adapter.recognises(request)).findFirst()
-                .orElseThrow(() -> EventRejectedException.badRequest("unrecognised-webhook", "Unrecognised webhook",
-                        "The producer could not be told from the headers or the body; post to /webhooks/<producer> "
-                                + "with one of " + producers() + "."));
+        List<WebhookAdapter> recognising = adapters.stream().filter(adapter -> adapter.recognises(request)).toList();
+        if (recognising.isEmpty()) {
+            throw EventRejectedException.badRequest("unrecognised-webhook", "Unrecognised webhook",
+                    "The producer could not be told from the headers or the body; post to /webhooks/<producer> "
+                            + "with one of " + producers() + ".");
+        }
+        return recognising.stream().filter(adapter -> properties.provider(adapter.producer()).isPresent())
+                .findFirst()
+                .orElseThrow(() -> new EventRejectedException(401, "webhook-unauthorized",
+                        "Webhook not authenticated",
+                        "Looks like " + recognising.stream().map(WebhookAdapter::producer).toList()
+                                + ", which has no secret: on /webhooks only producers with a secret are told from "
+                                + "headers. Set " + IngressProperties.secretSetting(recognising.get(0).producer())
+                                + ", or post to /webhooks/" + recognising.get(0).producer() + " if it is listed in "
+                                + "relay.ingress.allow-unauthenticated."));
     }
 }

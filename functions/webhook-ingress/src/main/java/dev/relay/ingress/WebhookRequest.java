@@ -59,10 +59,23 @@ public record WebhookRequest(Map<String, String> headers, byte[] body, String pr
         return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * For a form-encoded body, the decoded {@code payload} field: the bytes Gitea and Forgejo sign (they sign the
+     * JSON, not the form they send); for any other body, the body itself.
+     */
+    public byte[] formPayloadOrBody() {
+        if (!mediaType().equals(FORM)) {
+            return body;
+        }
+        String payload = formField(new String(body, StandardCharsets.US_ASCII));
+        return payload == null ? new byte[0] : payload.getBytes(StandardCharsets.UTF_8);
+    }
+
     private static JsonNode parse(String mediaType, byte[] body) {
         try {
             if (mediaType.equals(FORM)) {
-                return formPayload(new String(body, StandardCharsets.US_ASCII));
+                String payload = formField(new String(body, StandardCharsets.US_ASCII));
+                return payload == null ? MissingNode.getInstance() : EventPayloads.mapper().readTree(payload);
             }
             int first = 0;
             while (first < body.length && Character.isWhitespace(body[first])) {
@@ -77,15 +90,18 @@ public record WebhookRequest(Map<String, String> headers, byte[] body, String pr
         }
     }
 
-    /** GitHub and Gitea may send {@code payload=<url-encoded JSON>} instead of a JSON body. */
-    private static JsonNode formPayload(String form) {
+    /** GitHub and Gitea may send {@code payload=<url-encoded JSON>} instead of a JSON body; null when absent. */
+    private static String formField(String form) {
         for (String pair : form.split("&")) {
             int equals = pair.indexOf('=');
             if (equals > 0 && pair.substring(0, equals).equals("payload")) {
-                return EventPayloads.mapper().readTree(URLDecoder.decode(pair.substring(equals + 1),
-                        StandardCharsets.UTF_8));
+                try {
+                    return URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
             }
         }
-        return MissingNode.getInstance();
+        return null;
     }
 }

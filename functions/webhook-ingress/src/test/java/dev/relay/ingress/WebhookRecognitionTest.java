@@ -30,7 +30,8 @@ class WebhookRecognitionTest {
         assertThat(producer(Map.of("X-Gitlab-Event", "Push Hook"), "{}")).contains("gitlab");
         assertThat(producer(Map.of("X-Gitea-Event", "push", "X-GitHub-Event", "push", "X-Gogs-Event", "push"), "{}"))
                 .contains("gitea");
-        assertThat(producer(Map.of("X-GitHub-Event", "push", "X-Gogs-Event", "push"), "{}")).isEmpty();
+        assertThat(producer(Map.of("X-Forgejo-Event", "push"), "{}")).contains("gitea");
+        assertThat(producer(Map.of("X-Gogs-Event", "push"), "{}")).isEmpty();
     }
 
     @Test

@@ -48,6 +48,10 @@ public final class Payloads {
     public record PromotionApproved(String app, String environment, String digest, String approver) {
     }
 
+    /** A person refused a pending promotion; {@code approver} is the authenticated identity that refused it. */
+    public record PromotionRejected(String app, String environment, String digest, String approver, String reason) {
+    }
+
     public record SyncSucceeded(String app, String environment, String revision, String provider) {
     }
 

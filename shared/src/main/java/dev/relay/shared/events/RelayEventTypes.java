@@ -15,6 +15,7 @@ public final class RelayEventTypes {
     public static final String MANIFEST_UNCHANGED = "dev.relay.manifest.unchanged";
     public static final String PROMOTION_PENDING = "dev.relay.promotion.pending";
     public static final String PROMOTION_APPROVED = "dev.relay.promotion.approved";
+    public static final String PROMOTION_REJECTED = "dev.relay.promotion.rejected";
     public static final String SYNC_SUCCEEDED = "dev.relay.sync.succeeded";
     public static final String VERIFY_PASSED = "dev.relay.verify.passed";
     public static final String VERIFY_FAILED = "dev.relay.verify.failed";

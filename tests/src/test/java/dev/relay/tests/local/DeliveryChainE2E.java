@@ -40,7 +40,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The whole chain in relay-local, through the embedded broker and webhook-ingress: image.pushed → scan (trivy-cli on
  * a real Trivy golden report) → bump development → Argo CD sync notification → verify (mock Kubernetes API) →
- * promote to staging → verify → production waits for approval → approval by a person → bump production. Then a
+ * promote to staging → verify → production waits for approval → an unsigned approval, a missing token and an approver
+ * not allowed for production change nothing → an authenticated approval on POST /approvals → bump production recording
+ * the approver. Then a
  * newer image breaks development: an Alertmanager alert rolls it back to the last verified image and holds it.
  */
 @SpringBootTest(classes = {RelayLocalApplication.class, DeliveryChainE2E.MockCluster.class},
@@ -56,6 +58,8 @@ class DeliveryChainE2E {
     private static final String IMAGE = "registry.example.com/team/web-app";
     private static final String DIGEST_A = "sha256:" + "a1".repeat(32);
     private static final String DIGEST_B = "sha256:" + "b2".repeat(32);
+    private static final String ALICE_TOKEN = "alice-chain-token-77";
+    private static final String BOB_TOKEN = "bob-chain-token-88";
 
     @LocalServerPort
     int port;
@@ -72,6 +76,14 @@ class DeliveryChainE2E {
     static void pipelines(DynamicPropertyRegistry registry) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("relay.git.cache-dir", WORK.resolve("cache").toString());
+        properties.put("relay.approvals.signing-key-file",
+                ChainFixtures.secretFile(WORK, "approval-key", "chain-approval-signing-key-42").toString());
+        properties.put("relay.ingress.approvers.alice.token-file",
+                ChainFixtures.secretFile(WORK, "alice", ALICE_TOKEN).toString());
+        properties.put("relay.ingress.approvers.alice.environments", "production");
+        properties.put("relay.ingress.approvers.bob.token-file",
+                ChainFixtures.secretFile(WORK, "bob", BOB_TOKEN).toString());
+        properties.put("relay.ingress.approvers.bob.environments", "staging");
         pipeline(properties, "web-app", ChainFixtures.trivyPrinting(WORK, "alpine-310.json.golden"));
         pipeline(properties, "risky-app", ChainFixtures.trivyPrinting(WORK, "alpine-39-high-critical.json.golden"));
         properties.forEach((key, value) -> registry.add(key, () -> value));
@@ -108,10 +120,24 @@ class DeliveryChainE2E {
         assertThat(pending).containsEntry("digest", DIGEST_A).containsEntry("approvalType", "manual");
         assertThat(manifest("production")).doesNotContain(DIGEST_A);
 
-        publish(CloudEventHttp.event(RelayEventTypes.PROMOTION_APPROVED,
-                        new Payloads.PromotionApproved("web-app", "production", DIGEST_A, "alice@example.com"))
-                .withExtension(RelayExtensions.TRACE, trace).build());
+        int beforeApproval = commits();
+        CloudEventHttp.Answer forged = CloudEventHttp.post(function("on-scan-pass-bump"),
+                CloudEventHttp.event(RelayEventTypes.PROMOTION_APPROVED,
+                        new Payloads.PromotionApproved("web-app", "production", DIGEST_A, "mallory"))
+                        .withExtension(RelayExtensions.TRACE, trace).build());
+        assertThat(forged.status()).isEqualTo(401);
+        assertThat(approve(null).status()).isEqualTo(401);
+        assertThat(approve("Bearer " + BOB_TOKEN).status()).isEqualTo(403);
+        assertThat(commits()).isEqualTo(beforeApproval);
+        assertThat(manifest("production")).doesNotContain(DIGEST_A);
+
+        CloudEventHttp.Answer approval = approve("Bearer " + ALICE_TOKEN);
+        assertThat(approval.status()).as(approval.text()).isEqualTo(200);
+        assertThat(approval.json()).containsEntry("approver", "alice")
+                .containsEntry("outcome", RelayEventTypes.MANIFEST_BUMPED);
         awaitBump("production", DIGEST_A);
+        assertThat(approve("Bearer " + ALICE_TOKEN).json()).as("a retried approval is the same approval")
+                .containsEntry("outcome", RelayEventTypes.MANIFEST_UNCHANGED);
         List<RevCommit> chain = TempGitRepos.log(REMOTE, "main").stream()
                 .filter(c -> c.getFullMessage().contains("Relay-App: web-app")).toList();
         assertThat(chain).extracting(RevCommit::getShortMessage).containsExactly(
@@ -119,7 +145,7 @@ class DeliveryChainE2E {
                 "bump(web-app/staging): 0.1.0 -> 1.0.0", "verified(web-app/development): 1.0.0",
                 "bump(web-app/development): 0.1.0 -> 1.0.0");
         assertThat(chain).allSatisfy(c -> assertThat(c.getFooterLines("Relay-Trace")).containsExactly(trace));
-        assertThat(chain.get(0).getFooterLines("Relay-Approved-By")).containsExactly("alice@example.com");
+        assertThat(chain.get(0).getFooterLines("Relay-Approved-By")).containsExactly("alice");
 
         publish(CloudEventHttp.event(RelayEventTypes.IMAGE_PUSHED,
                         new Payloads.ImagePushed(IMAGE, "2.0.0", DIGEST_B, "registry.example.com", null))
@@ -228,6 +254,17 @@ class DeliveryChainE2E {
 
     private long count(String type) {
         return events().stream().filter(e -> type.equals(e.get("type"))).count();
+    }
+
+    private CloudEventHttp.Answer approve(String authorization) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Content-Type", "application/json");
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
+        return CloudEventHttp.postRaw(URI.create(base() + "/approvals"), headers,
+                ("{\"app\":\"web-app\",\"environment\":\"production\",\"digest\":\"" + DIGEST_A + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     private void publish(CloudEvent event) {

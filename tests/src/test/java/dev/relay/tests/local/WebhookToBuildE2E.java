@@ -2,6 +2,7 @@ package dev.relay.tests.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.relay.local.RelayLocalApplication;
 import dev.relay.shared.events.EventPayloads;
@@ -14,7 +15,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -63,9 +67,14 @@ class WebhookToBuildE2E {
         pipeline(registry, "hello-world", "https://github.com/Codertocat/Hello-World.git");
         pipeline(registry, "diaspora", "http://example.com/mike/diaspora.git");
         pipeline(registry, "example", "http://localhost:3000/example/example.git");
+        pipeline(registry, "gitea-webhooks", "http://localhost:3000/gitea/webhooks.git", "develop");
     }
 
     private static void pipeline(DynamicPropertyRegistry registry, String app, String repository) {
+        pipeline(registry, app, repository, "master");
+    }
+
+    private static void pipeline(DynamicPropertyRegistry registry, String app, String repository, String branch) {
         String prefix = "relay.pipelines." + app + ".";
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("image", "registry.example.com/team/" + app);
@@ -73,7 +82,7 @@ class WebhookToBuildE2E {
         properties.put("environments[0].name", "development");
         properties.put("environments[0].path", "apps/" + app + "/overlays/development/kustomization.yaml");
         properties.put("source.repository", repository);
-        properties.put("source.branches[0]", "master");
+        properties.put("source.branches[0]", branch);
         properties.put("build.builder", "kaniko");
         properties.put("build.namespace", NAMESPACE);
         properties.put("build.kaniko.registry-secret", "relay-registry-credentials");
@@ -151,6 +160,40 @@ class WebhookToBuildE2E {
         assertThat(forged.status()).isEqualTo(401);
         assertThat(forged.header("content-type")).startsWith("application/problem+json");
         assertThat(events()).noneMatch(e -> "gitea-forged-delivery".equals(e.get("id")));
+    }
+
+    /**
+     * Gitea's form delivery ({@code payload=<url-encoded JSON>}) is signed over the JSON payload, not the form body
+     * (the documented push in ../shared/fixtures/webhooks/gitea, SOURCES-webhooks.md): accepted and built; the same
+     * delivery with one changed character in the payload is refused and builds nothing.
+     */
+    @Test
+    void shouldBuildAGiteaFormDeliverySignedOverItsPayloadAndRefuseATamperedOne() throws Exception {
+        Path fixture = Path.of("..", "..", "shared", "fixtures", "webhooks", "gitea", "gitea_docs_push.json")
+                .toAbsolutePath().normalize();
+        assumeTrue(Files.isRegularFile(fixture), "shared/fixtures/webhooks/gitea/gitea_docs_push.json is not beside "
+                + "the repository (../shared/fixtures)");
+        String json = Files.readString(fixture);
+        Map<String, String> headers = new HashMap<>(Map.of("Content-Type", "application/x-www-form-urlencoded",
+                "X-Gitea-Event", "push", "X-Gitea-Delivery", "form-delivery-1",
+                "X-Gitea-Signature", hmac("gt-test-secret", json.getBytes(StandardCharsets.UTF_8))));
+        String tampered = json.replace("refs/heads/develop", "refs/heads/develoP");
+        assertThat(tampered).isNotEqualTo(json);
+
+        Map<String, String> forgedHeaders = new HashMap<>(headers);
+        forgedHeaders.put("X-Gitea-Delivery", "form-delivery-tampered");
+        CloudEventHttp.Answer refused = webhook(forgedHeaders, form(tampered));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(events()).noneMatch(e -> "gitea-form-delivery-tampered".equals(e.get("id")));
+
+        CloudEventHttp.Answer accepted = webhook(headers, form(json));
+        assertThat(accepted.status()).as(accepted.text()).isEqualTo(200);
+        Job job = awaitOneJob("gitea-webhooks", "bffeb74224043ba2feb48d137756c8a9331c449a");
+        awaitChain("gitea-form-delivery-1", job.getMetadata().getName());
+    }
+
+    private static byte[] form(String json) {
+        return ("payload=" + URLEncoder.encode(json, StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
     }
 
     private Job awaitOneJob(String app, String commit) {

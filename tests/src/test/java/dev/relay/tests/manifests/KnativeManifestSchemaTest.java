@@ -283,6 +283,7 @@ class KnativeManifestSchemaTest {
                 assertEquals("RuntimeDefault", path(c, "securityContext", "seccompProfile", "type"), cl + " seccomp");
             }
             // every volume is mounted, every mount has a volume, configMap/secret volumes name objects in knative/
+            // (or a Secret created out of band, ManifestPolicies.OUT_OF_BAND_SECRETS, mounted optional)
             List<Map<?, ?>> volumes = listOfMaps(path(s.content(), "spec", "template", "spec", "volumes"));
             Set<String> volumeNames = volumes.stream().map(v -> String.valueOf(v.get("name"))).collect(Collectors.toSet());
             Set<String> mounted = new LinkedHashSet<>();
@@ -350,25 +351,9 @@ class KnativeManifestSchemaTest {
                 .isEqualTo(triggers.size());
     }
 
-    /**
-     * knative/config/webhook-secrets-secret.yaml is deleted on branch issue-security together with the optional mount
-     * of relay-webhook-secrets in webhook-ingress; until that merge, violations about it are expected. Once the file is
-     * gone this filter matches nothing (remove it then).
-     */
-    static List<String> withoutPendingWebhookSecretsRemoval(List<String> violations) {
-        return withoutPendingWebhookSecretsRemovalIn(knativeDir, violations);
-    }
-
-    static List<String> withoutPendingWebhookSecretsRemovalIn(Path knativeDir, List<String> violations) {
-        if (!Files.exists(knativeDir.resolve("config/webhook-secrets-secret.yaml"))) {
-            return violations;
-        }
-        return violations.stream().filter(v -> !v.contains("relay-webhook-secrets")).toList();
-    }
-
     @Test
     void theBaseInstallsNoSecret() {
-        assertThat(withoutPendingWebhookSecretsRemoval(ManifestPolicies.noSecrets(knative)))
+        assertThat(ManifestPolicies.noSecrets(knative))
                 .as("Secrets in knative/").isEmpty();
     }
 
@@ -376,13 +361,13 @@ class KnativeManifestSchemaTest {
     void theRenderedBaseHoldsNoSecret() {
         List<Manifest> rendered = Manifests.kustomize(knativeDir);
         assertThat(rendered).as("kubectl kustomize knative/").isNotEmpty();
-        assertThat(withoutPendingWebhookSecretsRemoval(ManifestPolicies.noSecrets(rendered)))
+        assertThat(ManifestPolicies.noSecrets(rendered))
                 .as("Secrets that kubectl apply -k knative/ would write").isEmpty();
     }
 
     @Test
     void secretsAreMountedOptionally() {
-        assertThat(withoutPendingWebhookSecretsRemoval(ManifestPolicies.optionalSecrets(knative)))
+        assertThat(ManifestPolicies.optionalSecrets(knative))
                 .as("mandatory Secret mounts").isEmpty();
     }
 

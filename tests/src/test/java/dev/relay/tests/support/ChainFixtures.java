@@ -67,6 +67,17 @@ public final class ChainFixtures {
         properties.put(prefix + "scan.trivy-cli.path", trivy.toString());
     }
 
+    /** A file under {@code work} holding {@code value} and a newline, as {@code kubectl create secret} mounts it. */
+    public static Path secretFile(Path work, String name, String value) {
+        try {
+            Path file = Files.createDirectories(work.resolve("secrets")).resolve(name);
+            Files.writeString(file, value + "\n");
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Path tempDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix);

@@ -5,6 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +28,8 @@ public final class LocalSandbox {
     public static final String APP = "web-app";
     public static final String IMAGE = "localhost:5000/web-app";
     public static final String INITIAL_TAG = "0.1.0";
+    /** The sandbox's one approver, allowed to decide promotions to staging and production. */
+    public static final String APPROVER = "local";
 
     private final Path workDir;
 
@@ -59,12 +66,43 @@ public final class LocalSandbox {
             if (!Files.isDirectory(sourceRepository().resolve("objects"))) {
                 seedRepository(sourceRepository(), sourceFiles(), "web-app: a static page");
             }
+            writeSecretOnce(approvalSigningKey());
+            writeSecretOnce(approverToken());
             if (!Files.exists(relayYaml())) {
                 Files.writeString(relayYaml(), relayYamlText(), StandardCharsets.UTF_8);
             }
             return created;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the Relay sandbox in " + workDir, e);
+        }
+    }
+
+    /** The key webhook-ingress signs approvals with and on-scan-pass-bump checks them with (random, 0600). */
+    public Path approvalSigningKey() {
+        return workDir.resolve("secrets").resolve("approval-signing-key");
+    }
+
+    /** The bearer token of the sandbox's approver {@value #APPROVER} (random, 0600). */
+    public Path approverToken() {
+        return workDir.resolve("secrets").resolve("approvers").resolve(APPROVER);
+    }
+
+    private static void writeSecretOnce(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return;
+        }
+        Files.createDirectories(file.getParent());
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        Path temporary = Files.createTempFile(file.getParent(), ".secret-", ".tmp");
+        try {
+            if (Files.getFileStore(temporary).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+            }
+            Files.writeString(temporary, HexFormat.of().formatHex(random) + "\n", StandardCharsets.US_ASCII);
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temporary);
         }
     }
 
@@ -194,6 +232,16 @@ public final class LocalSandbox {
         return """
                 # Written by relay-local on first start. Edit it, or point RELAY_CONFIG at your own.
                 relay:
+                  ingress:
+                    # The sandbox listens on 127.0.0.1 only, so webhooks are accepted without secrets, each
+                    # producer on its own path /webhooks/<producer> (a WARN at start names each one).
+                    allow-unauthenticated: [github, gitlab, gitea, harbor, distribution, argocd, flux, alertmanager]
+                    approvers:
+                      %8$s:
+                        token-file: %7$s
+                        environments: [staging, production]
+                  approvals:
+                    signing-key-file: %9$s
                   git:
                     cache-dir: %1$s
                     depth: 50
@@ -234,7 +282,8 @@ public final class LocalSandbox {
                           pin-digest: false
                           approval: manual
                 """.formatted(workDir.resolve("cache"), IMAGE, configRepository().toUri(),
-                fileUrl(sourceRepository()), workDir.resolve("build"), workDir.resolve("images"));
+                fileUrl(sourceRepository()), workDir.resolve("build"), workDir.resolve("images"), approverToken(),
+                APPROVER, approvalSigningKey());
     }
 
     /** {@code file:///abs/path} (a {@code Path.toUri()} ends directories with '/', which clone URLs do not). */

@@ -39,7 +39,15 @@ class SandboxAnnouncer {
             out.println("Build the sample app (" + sandbox + "/web-app-src.git) into an OCI image under " + sandbox
                     + "/images with:");
             out.println();
-            out.println("  " + new LocalSandbox(java.nio.file.Path.of(sandbox)).pushCurlCommand(port));
+            LocalSandbox local = new LocalSandbox(java.nio.file.Path.of(sandbox));
+            out.println("  " + local.pushCurlCommand(port));
+            out.println();
+            out.println("Approve (or, with \"decision\":\"reject\", reject) a pending production promotion as approver '"
+                    + LocalSandbox.APPROVER + "' with:");
+            out.println();
+            out.println("  curl -i http://127.0.0.1:" + port + "/approvals -H \"Authorization: Bearer $(cat "
+                    + local.approverToken() + ")\" -H 'Content-Type: application/json' -d '{\"app\":\""
+                    + LocalSandbox.APP + "\",\"environment\":\"production\",\"digest\":\"sha256:<digest>\"}'");
         }
         out.flush();
     }

@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
  * Alertmanager's {@code webhook_config} receiver, message version "4" ({@code notify/webhook} {@code Message}:
  * {@code version}, {@code groupKey}, {@code truncatedAlerts}, {@code status}, {@code receiver}, {@code groupLabels},
  * {@code commonLabels}, {@code commonAnnotations}, {@code externalURL}, {@code alerts[]}), authenticated by
- * {@code Authorization} (the receiver's {@code http_config.authorization}: {@code Bearer <secret>}).
+ * {@code Authorization} (the receiver's {@code http_config.authorization}: {@code Bearer <secret>}, or
+ * {@code http_config.basic_auth}: Basic with the secret as password and, when set, providers.alertmanager.username).
  *
  * <p>Each firing alert names its app by the label {@code relay.ingress.alertmanager.app-label} (default
  * {@code relay_app}, else {@code app-fallback-label}, default {@code service}) and its environment by

@@ -14,8 +14,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * GitHub ({@code X-GitHub-Event}, signed with {@code X-Hub-Signature-256: sha256=<hex HMAC>}): {@code push} of a
  * branch or tag becomes {@code dev.relay.git.pushed}; {@code ping}, deletions and every other event are ignored.
- * Gitea and Gogs send {@code X-GitHub-Event} too; their own header wins. For an annotated tag {@code after} is the tag
- * object, so the commit forwarded is {@code head_commit.id} (see {@link GitPush#pushedCommit}).
+ * Gitea sends {@code X-GitHub-Event} too: on plain {@code /webhooks} the Gitea adapter is tried first, and either way
+ * only a producer with a secret is picked from headers.
+ * For an annotated tag {@code after} is the tag object, so the commit forwarded is {@code head_commit.id}
+ * (see {@link GitPush#pushedCommit}).
  */
 public final class GitHubAdapter implements WebhookAdapter {
 
@@ -31,8 +33,7 @@ public final class GitHubAdapter implements WebhookAdapter {
 
     @Override
     public boolean recognises(WebhookRequest request) {
-        return request.hint().map(PRODUCER::equals).orElseGet(() -> request.hasHeader(EVENT)
-                && !request.hasHeader(GiteaAdapter.EVENT) && !request.hasHeader("X-Gogs-Event"));
+        return request.hint().map(PRODUCER::equals).orElseGet(() -> request.hasHeader(EVENT));
     }
 
     @Override

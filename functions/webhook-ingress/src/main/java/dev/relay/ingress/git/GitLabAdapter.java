@@ -9,11 +9,15 @@ import dev.relay.ingress.WebhookAdapter;
 import dev.relay.ingress.WebhookRequest;
 import dev.relay.ingress.WebhookSecret;
 import dev.relay.shared.http.EventRejectedException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
- * GitLab ({@code X-Gitlab-Event}, authenticated by {@code X-Gitlab-Token} equal to the secret): {@code Push Hook}
+ * GitLab ({@code X-Gitlab-Event}), authenticated by {@code X-Gitlab-Token} equal to the secret, or, when the secret
+ * is a signing token ({@code whsec_<base64>}), by {@code webhook-signature} (Standard Webhooks: HMAC-SHA256 of
+ * {@code <webhook-id>.<webhook-timestamp>.<body>}, the timestamp within five minutes): {@code Push Hook}
  * and {@code Tag Push Hook}, and the push / tag_push events of a {@code System Hook}, become
  * {@code dev.relay.git.pushed}; deletions and every other event are ignored. The commit is {@code checkout_sha}
  * (for an annotated tag, the commit rather than the tag object), else {@code after}.
@@ -24,6 +28,7 @@ public final class GitLabAdapter implements WebhookAdapter {
     static final String EVENT = "X-Gitlab-Event";
     static final String DELIVERY = "X-Gitlab-Event-UUID";
     static final String TOKEN = "X-Gitlab-Token";
+    static final Duration SIGNATURE_TOLERANCE = Duration.ofMinutes(5);
     private static final Set<String> PUSH_HOOKS = Set.of("Push Hook", "Tag Push Hook", "System Hook");
     private static final Set<String> PUSH_KINDS = Set.of("push", "tag_push");
 
@@ -39,7 +44,12 @@ public final class GitLabAdapter implements WebhookAdapter {
 
     @Override
     public void authenticate(WebhookRequest request, WebhookSecret secret) {
-        secret.requireToken(TOKEN, request.header(TOKEN));
+        if (secret.isSigningToken()) {
+            secret.requireStandardWebhookSignature(request.header("webhook-id"), request.header("webhook-timestamp"),
+                    request.header("webhook-signature"), request.body(), Instant.now(), SIGNATURE_TOLERANCE);
+        } else {
+            secret.requireToken(TOKEN, request.header(TOKEN));
+        }
     }
 
     @Override

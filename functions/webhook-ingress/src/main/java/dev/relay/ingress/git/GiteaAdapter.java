@@ -12,12 +12,13 @@ import dev.relay.shared.http.EventRejectedException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Gitea (and Forgejo, which sends the Gitea headers too): {@code X-Gitea-Event}, signed with
- * {@code X-Gitea-Signature: <hex HMAC-SHA256 of the body>}. Gitea also sends {@code X-GitHub-Event} and
- * {@code X-Gogs-Event}; this adapter is ordered before {@link GitHubAdapter} and wins whenever
- * {@code X-Gitea-Event} is present. A tag push arrives as a {@code push} with {@code refs/tags/...}; as on GitHub,
- * {@code after} of an annotated tag is the tag object and {@code head_commit.id} the commit
- * ({@link GitPush#pushedCommit}).
+ * Gitea and Forgejo: {@code X-Gitea-Event} (Forgejo: {@code X-Forgejo-Event}), signed with
+ * {@code X-Gitea-Signature} (Forgejo: {@code X-Forgejo-Signature}): the hex HMAC-SHA256 of the JSON payload, which is
+ * the body, or for a form-encoded delivery ({@code payload=<url-encoded JSON>}) the decoded {@code payload} field.
+ * Forgejo is this producer ({@code /webhooks/gitea}, {@code relay.ingress.providers.gitea}). Gitea also sends
+ * {@code X-GitHub-Event}; on plain {@code /webhooks} this adapter is tried before {@link GitHubAdapter}. A tag push
+ * arrives as a {@code push} with {@code refs/tags/...}; as on GitHub, {@code after} of an annotated tag is the tag
+ * object and {@code head_commit.id} the commit ({@link GitPush#pushedCommit}).
  */
 public final class GiteaAdapter implements WebhookAdapter {
 
@@ -25,6 +26,8 @@ public final class GiteaAdapter implements WebhookAdapter {
     static final String EVENT = "X-Gitea-Event";
     static final String DELIVERY = "X-Gitea-Delivery";
     static final String SIGNATURE = "X-Gitea-Signature";
+    static final String FORGEJO_EVENT = "X-Forgejo-Event";
+    static final String FORGEJO_SIGNATURE = "X-Forgejo-Signature";
 
     @Override
     public String producer() {
@@ -33,17 +36,24 @@ public final class GiteaAdapter implements WebhookAdapter {
 
     @Override
     public boolean recognises(WebhookRequest request) {
-        return request.hint().map(PRODUCER::equals).orElseGet(() -> request.hasHeader(EVENT));
+        return request.hint().map(PRODUCER::equals).orElseGet(() -> request.hasHeader(EVENT)
+                || request.hasHeader(FORGEJO_EVENT));
     }
 
     @Override
     public void authenticate(WebhookRequest request, WebhookSecret secret) {
-        secret.requireHmacSha256(SIGNATURE, request.header(SIGNATURE), "", request.body());
+        String header = request.hasHeader(SIGNATURE) || !request.hasHeader(FORGEJO_SIGNATURE) ? SIGNATURE
+                : FORGEJO_SIGNATURE;
+        secret.requireHmacSha256(header, request.header(header), "", request.formPayloadOrBody());
     }
 
     @Override
     public String eventName(WebhookRequest request) {
-        return request.header(EVENT);
+        return event(request);
+    }
+
+    private static String event(WebhookRequest request) {
+        return request.hasHeader(EVENT) ? request.header(EVENT) : request.header(FORGEJO_EVENT);
     }
 
     @Override
@@ -53,7 +63,7 @@ public final class GiteaAdapter implements WebhookAdapter {
 
     @Override
     public AdapterResult adapt(WebhookRequest request) {
-        String event = request.header(EVENT);
+        String event = event(request);
         if (event == null || event.isBlank()) {
             throw EventRejectedException.badRequest("invalid-webhook", "Not a Gitea webhook",
                     "A Gitea webhook carries the " + EVENT + " header.");

@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * The CNCF distribution registry's notifications ({@code application/vnd.docker.distribution.events.v1+json}, v2 in
  * distribution 3; body {@code {"events":[…]}}), authenticated by the {@code Authorization} header of the registry's
- * endpoint configuration ({@code Bearer <secret>} or the raw secret). Each event with {@code action: push} whose
+ * endpoint configuration ({@code Bearer <secret>}, {@code Basic <base64(user:secret)>} or the raw secret). Each event with {@code action: push} whose
  * target is a manifest (Docker v2 manifest or manifest list, OCI image manifest or index) and carries a tag becomes
  * one {@code dev.relay.image.pushed} with id {@code distribution-<event id>}, so a redelivered envelope yields the
  * same ids. Blob (layer, config) pushes, pulls, deletes and manifest pushes by digest only are skipped; an envelope
