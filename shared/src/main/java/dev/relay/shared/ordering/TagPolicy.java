@@ -86,12 +86,7 @@ public final class TagPolicy {
         if (a == null || b == null) {
             return Comparison.UNKNOWN;
         }
-        Integer byKey = order == null ? byDefault(a, b, candidate, current) : switch (order) {
-            case SEMVER -> bySemver(a, b);
-            case NUMERIC -> number(a) == null || number(b) == null ? null : number(a).compareTo(number(b));
-            case ALPHABETICAL -> Integer.signum(a.compareTo(b));
-            case SOURCE_COMMIT_TIME -> byTime(candidate, current);
-        };
+        Integer byKey = byKey(a, b, candidate, current);
         if (byKey == null) {
             return Comparison.UNKNOWN;
         }
@@ -109,6 +104,19 @@ public final class TagPolicy {
         return Comparison.SAME;
     }
 
+    private Integer byKey(String a, String b, Image candidate, Image current) {
+        if (order == null) {
+            return byDefault(a, b, candidate, current);
+        }
+        return switch (order) {
+            case SEMVER -> bySemver(a, b);
+            case NUMERIC -> number(a) == null || number(b) == null ? null
+                    : Integer.valueOf(number(a).compareTo(number(b)));
+            case ALPHABETICAL -> Integer.valueOf(Integer.signum(a.compareTo(b)));
+            case SOURCE_COMMIT_TIME -> byTime(candidate, current);
+        };
+    }
+
     private static Integer byDefault(String a, String b, Image candidate, Image current) {
         Integer semver = bySemver(a, b);
         return semver != null ? semver : byTime(candidate, current);
@@ -117,14 +125,14 @@ public final class TagPolicy {
     private static Integer bySemver(String a, String b) {
         Semver left = Semver.parse(a);
         Semver right = Semver.parse(b);
-        return left == null || right == null ? null : Integer.signum(left.compareTo(right));
+        return left == null || right == null ? null : Integer.valueOf(Integer.signum(left.compareTo(right)));
     }
 
     private static Integer byTime(Image candidate, Image current) {
         if (candidate.sourceCommitTime() == null || current.sourceCommitTime() == null) {
             return null;
         }
-        return Integer.signum(candidate.sourceCommitTime().compareTo(current.sourceCommitTime()));
+        return Integer.valueOf(Integer.signum(candidate.sourceCommitTime().compareTo(current.sourceCommitTime())));
     }
 
     /** What of {@code tag} is ordered, or null when it does not match the pattern. */
