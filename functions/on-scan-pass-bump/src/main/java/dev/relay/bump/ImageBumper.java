@@ -1,6 +1,5 @@
 package dev.relay.bump;
 
-import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.gitops.ConfigRepository;
 import dev.relay.shared.gitops.GitOpsWriter;
 import dev.relay.shared.gitops.WriteOutcome;
@@ -11,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Writes a {@link BumpRequest} into the config repository under the pipeline's tag policy and says what happened
- * ({@link GitWriteProblems}). A tag the policy does not take is answered without touching Git.
+ * ({@link GitWriteProblems}). A tag the policy does not take is answered without touching Git; an image without the
+ * source commit time a {@code source-commit-time} policy needs is filtered once the record shows none either.
  */
 public final class ImageBumper {
 
@@ -24,8 +24,7 @@ public final class ImageBumper {
     public BumpOutcome bump(BumpRequest request) {
         TagPolicy policy = TagPolicy.of(request.pipeline().tags());
         if (!ManifestBump.isApproved(request)) {
-            Optional<String> filtered = policy.filters(new TagPolicy.Image(request.tag(), request.digest(),
-                    DoraTrailers.parse(request.sourceCommitTime()).orElse(null)));
+            Optional<String> filtered = policy.filtersTag(request.tag());
             if (filtered.isPresent()) {
                 return new BumpOutcome.Unchanged(request, "filtered", null, null, filtered.get());
             }
@@ -46,6 +45,9 @@ public final class ImageBumper {
             return new BumpOutcome.Unchanged(request, "already-applied",
                     GitWriteProblems.call(() -> writer.commitWithEventId(repository, request.eventId()),
                             AppliedImages.path(request.app(), request.environment().name())).orElse(null));
+        }
+        if (decision instanceof ManifestBump.Decision.Filtered filtered) {
+            return new BumpOutcome.Unchanged(request, "filtered", null, null, filtered.why());
         }
         if (decision instanceof ManifestBump.Decision.Held) {
             return new BumpOutcome.Unchanged(request, "held", null);

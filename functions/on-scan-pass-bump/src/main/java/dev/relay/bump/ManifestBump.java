@@ -28,13 +28,18 @@ final class ManifestBump implements RepoEdit {
     static final String TRACEPARENT_TRAILER = "Relay-Traceparent";
 
     /** What the last {@link #apply} decided. */
-    sealed interface Decision permits Decision.Recorded, Decision.Held, Decision.Superseded, Decision.Write {
+    sealed interface Decision permits Decision.Recorded, Decision.Held, Decision.Filtered, Decision.Superseded,
+            Decision.Write {
 
         /** The environment's record lists this event: it was applied before. */
         record Recorded() implements Decision {
         }
 
         record Held() implements Decision {
+        }
+
+        /** The tag policy cannot take the image (a {@code source-commit-time} order and no time known). */
+        record Filtered(String why) implements Decision {
         }
 
         /** The environment has {@code newerImage}, newer under the tag policy. */
@@ -87,6 +92,11 @@ final class ManifestBump implements RepoEdit {
                 .prepare(workTree, request.tag(), request.digest());
         TagPolicy.Image newest = record.map(AppliedImages.Record::newest).map(ManifestBump::image).orElse(null);
         if (!isApproved(request)) {
+            Optional<String> filtered = policy.filters(candidate);
+            if (filtered.isPresent()) {
+                decision = new Decision.Filtered(filtered.get());
+                return List.of();
+            }
             Optional<TagPolicy.Image> newer = references(newest, manifest).stream()
                     .filter(reference -> policy.compare(candidate, reference) == TagPolicy.Comparison.OLDER)
                     .findFirst();

@@ -25,6 +25,8 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 /** scan.passed under a pipeline's tag policy, against a real bare config repository and a one-commit-deep cache. */
 class TagPolicyBumpTest {
 
+    private static final String PRODUCTION = "apps/timed/overlays/production/kustomization.yaml";
+
     @TempDir
     Path dir;
 
@@ -37,6 +39,7 @@ class TagPolicyBumpTest {
         for (String app : List.of("versioned", "timed", "plain")) {
             files.put(BumpFixtures.overlayPath(app), BumpFixtures.overlay(app));
         }
+        files.put(PRODUCTION, BumpFixtures.overlay("timed"));
         remote = TempGitRepos.createBare(dir, "config", files);
         Map<String, String> source = new HashMap<>();
         for (String app : List.of("versioned", "timed", "plain")) {
@@ -51,6 +54,8 @@ class TagPolicyBumpTest {
         source.put("relay.pipelines.versioned.tags.order", "semver");
         source.put("relay.pipelines.versioned.tags.range", ">=1.0.0 <2.0.0");
         source.put("relay.pipelines.timed.tags.order", "source-commit-time");
+        source.put("relay.pipelines.timed.environments[1].name", "production");
+        source.put("relay.pipelines.timed.environments[1].path", PRODUCTION);
         source.put("relay.pipelines.plain.environments[0].pin-digest", "true");
         source.put("relay.git.cache-dir", dir.resolve("cache").toString());
         source.put("relay.git.depth", "1");
@@ -102,6 +107,19 @@ class TagPolicyBumpTest {
     }
 
     @Test
+    void shouldPromoteInSourceCommitTimeOrderWithTheTimeTheFirstEnvironmentRecorded() {
+        assertThat(bump("timed", "b", "2026-11-02T10:00:00Z").getType()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        assertThat(bump("timed", "a", "2026-11-03T10:00:00Z").getType()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+
+        CloudEvent promotedNewer = function.apply(verifyPassed("timed", "a"));
+        CloudEvent promotedOlder = function.apply(verifyPassed("timed", "b"));
+
+        assertThat(promotedNewer.getType()).as(promotedNewer.toString()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        assertThat(answer(promotedOlder).reason()).isEqualTo("superseded");
+        assertThat(TempGitRepos.read(remote, "main", PRODUCTION).orElseThrow()).contains("newTag: 'a'");
+    }
+
+    @Test
     void shouldNotGoBelowATagSomeoneMovedTheManifestToByHand() {
         TempGitRepos.pushFromOtherClone(remote, "main", Map.of(BumpFixtures.overlayPath("plain"),
                 BumpFixtures.overlay("plain").replace("'1.0.0'", "'5.0.0'")), "hand edit: plain to 5.0.0");
@@ -142,6 +160,14 @@ class TagPolicyBumpTest {
                         sourceCommitTime))
                 .withExtension(RelayExtensions.APP, app).withExtension(RelayExtensions.TRACE, "trace-" + app)
                 .build());
+    }
+
+    private static CloudEvent verifyPassed(String app, String tag) {
+        return CloudEventHttp.event(RelayEventTypes.VERIFY_PASSED, new Payloads.Verify(app, "development",
+                        BumpFixtures.REGISTRY + app, BumpFixtures.digestFor(tag),
+                        List.of(new Payloads.Check("deployment-rollout", true, "1/1 available")), tag))
+                .withExtension(RelayExtensions.APP, app).withExtension(RelayExtensions.TRACE, "trace-" + app)
+                .build();
     }
 
     private static Payloads.Manifest answer(CloudEvent event) {

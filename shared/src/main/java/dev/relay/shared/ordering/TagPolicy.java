@@ -54,7 +54,17 @@ public final class TagPolicy {
      * {@code range}, no number, or has no source commit time to order by); empty when it may be deployed.
      */
     public Optional<String> filters(Image candidate) {
-        String key = key(candidate.tag());
+        Optional<String> byTag = filtersTag(candidate.tag());
+        if (byTag.isPresent() || order != RelayProperties.Order.SOURCE_COMMIT_TIME) {
+            return byTag;
+        }
+        return candidate.sourceCommitTime() == null
+                ? Optional.of("no sourceCommitTime to order by (tags.order: source-commit-time)") : Optional.empty();
+    }
+
+    /** Like {@link #filters}, from the tag alone: what can be decided before the image's source time is known. */
+    public Optional<String> filtersTag(String tag) {
+        String key = key(tag);
         if (key == null) {
             return Optional.of("tag does not match tags.pattern");
         }
@@ -72,10 +82,7 @@ public final class TagPolicy {
             }
             case NUMERIC -> number(key) == null
                     ? Optional.of("'" + key + "' is not a number (tags.order: numeric)") : Optional.empty();
-            case ALPHABETICAL -> Optional.empty();
-            case SOURCE_COMMIT_TIME -> candidate.sourceCommitTime() == null
-                    ? Optional.of("no sourceCommitTime to order by (tags.order: source-commit-time)")
-                    : Optional.empty();
+            case ALPHABETICAL, SOURCE_COMMIT_TIME -> Optional.empty();
         };
     }
 
