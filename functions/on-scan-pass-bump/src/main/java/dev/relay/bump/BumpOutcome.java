@@ -1,6 +1,6 @@
 package dev.relay.bump;
 
-/** What a bump did: a new commit, or nothing because the change is already there. */
+/** What a bump did: a new commit, or nothing because the change is already there or must not happen. */
 public sealed interface BumpOutcome permits BumpOutcome.Bumped, BumpOutcome.Unchanged {
 
     BumpRequest request();
@@ -9,10 +9,19 @@ public sealed interface BumpOutcome permits BumpOutcome.Bumped, BumpOutcome.Unch
     }
 
     /**
-     * @param reason {@code already-applied} (a commit carries this event id), {@code already-at-image}, or
-     *               {@code held} (a rollback holds this digest out of the environment)
-     * @param commit the commit that applied it, when known
+     * @param reason     {@code already-applied} (the config repository records this event as applied),
+     *                   {@code already-at-image}, {@code held} (a rollback holds this digest out of the environment),
+     *                   {@code filtered} (the pipeline's tag policy does not take this tag) or {@code superseded}
+     *                   (the environment has a newer image)
+     * @param commit     the commit that applied it, when known
+     * @param newerImage with {@code superseded}: the newer image, {@code image:tag[@digest]}
+     * @param detail     why, for the log
      */
-    record Unchanged(BumpRequest request, String reason, String commit) implements BumpOutcome {
+    record Unchanged(BumpRequest request, String reason, String commit, String newerImage, String detail)
+            implements BumpOutcome {
+
+        Unchanged(BumpRequest request, String reason, String commit) {
+            this(request, reason, commit, null, null);
+        }
     }
 }

@@ -1,10 +1,18 @@
 package dev.relay.bump;
 
+import dev.relay.shared.gitops.ConfigRepository;
 import dev.relay.shared.gitops.GitOpsWriter;
 import dev.relay.shared.gitops.WriteOutcome;
 import dev.relay.shared.http.GitWriteProblems;
+import dev.relay.shared.ledger.AppliedImages;
+import dev.relay.shared.ordering.TagPolicy;
+import java.util.Optional;
 
-/** Writes a {@link BumpRequest} into the config repository and says what happened ({@link GitWriteProblems}). */
+/**
+ * Writes a {@link BumpRequest} into the config repository under the pipeline's tag policy and says what happened
+ * ({@link GitWriteProblems}). A tag the policy does not take is answered without touching Git; an image without the
+ * source commit time a {@code source-commit-time} policy needs is filtered once the record shows none either.
+ */
 public final class ImageBumper {
 
     private final GitOpsWriter writer;
@@ -14,9 +22,16 @@ public final class ImageBumper {
     }
 
     public BumpOutcome bump(BumpRequest request) {
-        ManifestBump edit = new ManifestBump(request);
-        WriteOutcome outcome = GitWriteProblems.write(writer, request.pipeline().configRepo().toConfigRepository(),
-                edit, request.environment().path());
+        TagPolicy policy = TagPolicy.of(request.pipeline().tags());
+        if (!ManifestBump.isApproved(request)) {
+            Optional<String> filtered = policy.filtersTag(request.tag());
+            if (filtered.isPresent()) {
+                return new BumpOutcome.Unchanged(request, "filtered", null, null, filtered.get());
+            }
+        }
+        ConfigRepository repository = request.pipeline().configRepo().toConfigRepository();
+        ManifestBump edit = new ManifestBump(request, policy);
+        WriteOutcome outcome = GitWriteProblems.write(writer, repository, edit, request.environment().path());
         if (outcome instanceof WriteOutcome.Committed committed) {
             return new BumpOutcome.Bumped(request, committed.commitId(),
                     committed.changes().isEmpty() ? null : committed.changes().get(0).oldValue(),
@@ -25,6 +40,22 @@ public final class ImageBumper {
         if (outcome instanceof WriteOutcome.AlreadyApplied applied) {
             return new BumpOutcome.Unchanged(request, "already-applied", applied.commitId());
         }
-        return new BumpOutcome.Unchanged(request, edit.held() ? "held" : "already-at-image", null);
+        ManifestBump.Decision decision = edit.decision();
+        if (decision instanceof ManifestBump.Decision.Recorded) {
+            return new BumpOutcome.Unchanged(request, "already-applied",
+                    GitWriteProblems.call(() -> writer.commitWithEventId(repository, request.eventId()),
+                            AppliedImages.path(request.app(), request.environment().name())).orElse(null));
+        }
+        if (decision instanceof ManifestBump.Decision.Filtered filtered) {
+            return new BumpOutcome.Unchanged(request, "filtered", null, null, filtered.why());
+        }
+        if (decision instanceof ManifestBump.Decision.Held) {
+            return new BumpOutcome.Unchanged(request, "held", null);
+        }
+        if (decision instanceof ManifestBump.Decision.Superseded superseded) {
+            return new BumpOutcome.Unchanged(request, "superseded", null, superseded.newerImage(),
+                    "the environment has " + superseded.newerImage());
+        }
+        return new BumpOutcome.Unchanged(request, "already-at-image", null);
     }
 }

@@ -141,12 +141,12 @@ public class ScanPassBumpFunction implements Function<CloudEvent, CloudEvent> {
                     request.app(), request.environment().name());
         }
         BumpOutcome.Unchanged unchanged = (BumpOutcome.Unchanged) outcome;
-        log.info("{}/{} unchanged at {}:{} ({})", request.app(), request.environment().name(), request.image(),
-                request.tag(), unchanged.reason());
+        log.info("{}/{} unchanged for {}:{} ({}{})", request.app(), request.environment().name(), request.image(),
+                request.tag(), unchanged.reason(), unchanged.detail() == null ? "" : ": " + unchanged.detail());
         return RelayAnswers.answer(cause, RelayEventTypes.MANIFEST_UNCHANGED, RelaySources.ON_SCAN_PASS_BUMP,
                 new Payloads.Manifest(request.app(), request.environment().name(), request.image(), request.tag(),
                         request.digest(), repository, request.environment().path(), unchanged.commit(), null,
-                        unchanged.reason()),
+                        unchanged.reason(), unchanged.newerImage()),
                 request.app(), request.environment().name());
     }
 }

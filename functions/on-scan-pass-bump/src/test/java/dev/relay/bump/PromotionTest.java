@@ -271,6 +271,44 @@ class PromotionTest {
     }
 
     @Test
+    void shouldNotPromoteAnOlderImageOverANewerOne() {
+        String newer = BumpFixtures.digestFor("2.1.0");
+        assertThat(function.apply(verifyPassed("development", "trace-new", "2.1.0", newer)).getType())
+                .isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        int before = commits();
+
+        CloudEvent stale = function.apply(verifyPassed("development", "trace-old", "2.0.0", DIGEST));
+
+        assertThat(stale.getType()).isEqualTo(RelayEventTypes.MANIFEST_UNCHANGED);
+        Payloads.Manifest answer = EventPayloads.read(stale, Payloads.Manifest.class);
+        assertThat(answer.environment()).isEqualTo("staging");
+        assertThat(answer.reason()).isEqualTo("superseded");
+        assertThat(answer.newerImage()).isEqualTo(IMAGE + ":2.1.0@" + newer);
+        assertThat(commits()).isEqualTo(before);
+        assertThat(TempGitRepos.read(remote, "main", path("staging")).orElseThrow()).contains("newTag: '2.1.0'");
+    }
+
+    @Test
+    void shouldGoBackOnlyWhenAPersonApprovesTheOlderImage() {
+        String newer = BumpFixtures.digestFor("2.1.0");
+        recordVerified("staging", "2.1.0", newer);
+        assertThat(function.apply(approved("production", newer, "alice")).getType())
+                .isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        recordVerified("staging", "2.0.0", DIGEST);
+
+        CloudEvent approval = approved("production", DIGEST, "bob");
+
+        CloudEvent back = function.apply(approval);
+
+        assertThat(back.getType()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
+        assertThat(TempGitRepos.read(remote, "main", path("production")).orElseThrow())
+                .contains("newTag: '2.0.0'").contains("digest: " + DIGEST);
+        assertThat(TempGitRepos.read(remote, "main", ".relay/applied/web-app/production.yaml").orElseThrow())
+                .as("the approved image is the environment's newest now")
+                .contains("newest:\n  eventId: \"" + approval.getId() + "\"\n  tag: \"2.0.0\"");
+    }
+
+    @Test
     void shouldAnswerNothingWhenTheLastEnvironmentVerified() {
         int before = commits();
 
@@ -289,8 +327,12 @@ class PromotionTest {
     }
 
     private CloudEvent verifyPassed(String environment, String trace) {
+        return verifyPassed(environment, trace, "2.0.0", DIGEST);
+    }
+
+    private CloudEvent verifyPassed(String environment, String trace, String tag, String digest) {
         return CloudEventHttp.event(RelayEventTypes.VERIFY_PASSED, new Payloads.Verify("web-app", environment, IMAGE,
-                        DIGEST, List.of(new Payloads.Check("deployment-rollout", true, "3/3 available")), "2.0.0"))
+                        digest, List.of(new Payloads.Check("deployment-rollout", true, "3/3 available")), tag))
                 .withExtension(RelayExtensions.TRACE, trace).withExtension(RelayExtensions.APP, "web-app")
                 .build();
     }
@@ -303,6 +345,13 @@ class PromotionTest {
         return CloudEventHttp.event(RelayEventTypes.PROMOTION_APPROVED,
                 new Payloads.PromotionApproved("web-app", environment, digest, approver))
                 .withExtension(RelayExtensions.TRACE, "trace-gate").build();
+    }
+
+    private void recordVerified(String environment, String tag, String digest) {
+        WriteOutcome recorded = writer.write(properties.pipeline("web-app").orElseThrow().configRepo()
+                .toConfigRepository(), VerificationLedger.record("verify-" + environment + "-" + tag, "trace-gate",
+                        new VerifiedImage("web-app", environment, IMAGE, tag, digest, "abc123", null, Instant.now())));
+        assertThat(recorded).isInstanceOf(WriteOutcome.Committed.class);
     }
 
     private static String path(String environment) {

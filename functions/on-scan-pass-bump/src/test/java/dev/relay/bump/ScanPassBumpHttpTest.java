@@ -37,15 +37,21 @@ import org.springframework.test.context.DynamicPropertySource;
 class ScanPassBumpHttpTest {
 
     private static final int APPS = 50;
+    /** Apps the concurrent test leaves alone, one per single-bump test: an app never sees an older tag later. */
+    private static final String ONE_LINE = app(APPS);
+    private static final String TRACED = app(APPS + 1);
+    private static final String AT_IMAGE = app(APPS + 2);
+    private static final String COUNTED = app(APPS + 3);
     private static final Path ROOT = tempDir();
-    private static final Path REMOTE = TempGitRepos.createBare(ROOT, "config", BumpFixtures.repositoryFiles(APPS));
+    private static final Path REMOTE = TempGitRepos.createBare(ROOT, "config",
+            BumpFixtures.repositoryFiles(APPS + 4));
 
     @LocalServerPort
     int port;
 
     @DynamicPropertySource
     static void pipelines(DynamicPropertyRegistry registry) {
-        BumpFixtures.pipelineProperties(TempGitRepos.fileUrl(REMOTE), APPS).forEach((k, v) -> registry.add(k, () -> v));
+        BumpFixtures.pipelineProperties(TempGitRepos.fileUrl(REMOTE), APPS + 4).forEach((k, v) -> registry.add(k, () -> v));
         registry.add("relay.git.cache-dir", () -> ROOT.resolve("cache").toString());
     }
 
@@ -60,31 +66,31 @@ class ScanPassBumpHttpTest {
 
     @Test
     void shouldBumpOneLineAndAnswerBumpedThenUnchangedOnRedelivery() {
-        String before = TempGitRepos.read(REMOTE, "main", overlayPath(app(7))).orElseThrow();
+        String before = TempGitRepos.read(REMOTE, "main", overlayPath(ONE_LINE)).orElseThrow();
         int commitsBefore = commits();
-        CloudEvent event = scanPassed(app(7), "1.4.2");
+        CloudEvent event = scanPassed(ONE_LINE, "1.4.2");
 
         CloudEventHttp.Answer answer = CloudEventHttp.post(function(), event);
 
         assertThat(answer.status()).isEqualTo(200);
         assertThat(answer.ceType()).isEqualTo(RelayEventTypes.MANIFEST_BUMPED);
         assertThat(answer.header("ce-source")).isEqualTo("/relay/on-scan-pass-bump");
-        assertThat(answer.header("ce-relaytrace")).isEqualTo("trace-app-07-1.4.2");
-        assertThat(answer.header("ce-relayapp")).isEqualTo("app-07");
+        assertThat(answer.header("ce-relaytrace")).isEqualTo("trace-app-50-1.4.2");
+        assertThat(answer.header("ce-relayapp")).isEqualTo("app-50");
         assertThat(answer.header("ce-relayenv")).isEqualTo("development");
         Map<String, Object> data = answer.json();
         String head = TempGitRepos.log(REMOTE, "main").get(0).getName();
-        assertThat(data).containsEntry("commit", head).containsEntry("app", "app-07")
+        assertThat(data).containsEntry("commit", head).containsEntry("app", "app-50")
                 .containsEntry("environment", "development").containsEntry("tag", "1.4.2")
-                .containsEntry("path", overlayPath(app(7))).containsEntry("previousTag", "1.0.0");
+                .containsEntry("path", overlayPath(ONE_LINE)).containsEntry("previousTag", "1.0.0");
         assertThat(commits()).isEqualTo(commitsBefore + 1);
-        String after = TempGitRepos.read(REMOTE, "main", overlayPath(app(7))).orElseThrow();
+        String after = TempGitRepos.read(REMOTE, "main", overlayPath(ONE_LINE)).orElseThrow();
         assertThat(changedLines(before, after)).containsExactly(
                 "-    newTag: '1.0.0' # single-quoted on purpose", "+    newTag: '1.4.2' # single-quoted on purpose");
         String message = TempGitRepos.log(REMOTE, "main").get(0).getFullMessage();
-        assertThat(message).startsWith("bump(app-07/development): 1.0.0 -> 1.4.2")
+        assertThat(message).startsWith("bump(app-50/development): 1.0.0 -> 1.4.2")
                 .contains("Relay-Event-Id: " + event.getId())
-                .contains("Relay-Trace: trace-app-07-1.4.2")
+                .contains("Relay-Trace: trace-app-50-1.4.2")
                 .contains("Relay-Source-Commit: 0123456789abcdef0123456789abcdef01234567")
                 .contains("Relay-Image-Digest: " + BumpFixtures.digestFor("1.4.2"))
                 .contains("Relay-Environment: development");
@@ -101,7 +107,7 @@ class ScanPassBumpHttpTest {
     void shouldRecordTheBumpSpanOfTheScansTraceInTheCommit() {
         String traceId = "0af7651916cd43dd8448eb211c80319c";
         String scanSpan = "b7ad6b7169203331";
-        CloudEvent event = scanPassed(app(9), "1.5.0", BumpFixtures.digestFor("1.5.0"))
+        CloudEvent event = scanPassed(TRACED, "1.5.0", BumpFixtures.digestFor("1.5.0"))
                 .withExtension(RelayExtensions.TRACEPARENT, "00-" + traceId + "-" + scanSpan + "-01").build();
 
         CloudEventHttp.Answer answer = CloudEventHttp.post(function(), event);
@@ -118,10 +124,10 @@ class ScanPassBumpHttpTest {
 
     @Test
     void shouldAnswerUnchangedWhenTheManifestAlreadyHoldsTheImage() {
-        CloudEventHttp.post(function(), scanPassed(app(8), "2.0.0"));
+        CloudEventHttp.post(function(), scanPassed(AT_IMAGE, "2.0.0"));
         int commitsBefore = commits();
 
-        CloudEventHttp.Answer answer = CloudEventHttp.post(function(), scanPassed(app(8), "2.0.0"));
+        CloudEventHttp.Answer answer = CloudEventHttp.post(function(), scanPassed(AT_IMAGE, "2.0.0"));
 
         assertThat(answer.ceType()).isEqualTo(RelayEventTypes.MANIFEST_UNCHANGED);
         assertThat(answer.json()).containsEntry("reason", "already-at-image");
@@ -233,7 +239,7 @@ class ScanPassBumpHttpTest {
 
     @Test
     void shouldExposeEventCountersOnPrometheus() {
-        CloudEventHttp.post(function(), scanPassed(app(9), "9.9.9"));
+        CloudEventHttp.post(function(), scanPassed(COUNTED, "9.9.9"));
 
         CloudEventHttp.Answer metrics = CloudEventHttp.get(URI.create("http://127.0.0.1:" + port
                 + "/actuator/prometheus"));

@@ -67,7 +67,8 @@ public record RelayProperties(
             @Valid @DefaultValue Source source,
             @Valid @DefaultValue Build build,
             @Valid @DefaultValue Scan scan,
-            @Valid @DefaultValue Rollback rollback) {
+            @Valid @DefaultValue Rollback rollback,
+            @Valid @DefaultValue Tags tags) {
 
         public static final String IMAGE_REPOSITORY =
                 "([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*";
@@ -94,6 +95,43 @@ public record RelayProperties(
         public boolean isEnvironmentNamesUnique() {
             return environments == null
                     || environments.stream().map(Environment::name).distinct().count() == environments.size();
+        }
+    }
+
+    /** How tags are ordered; unset: {@link Tags the default order}. */
+    public enum Order { SEMVER, NUMERIC, ALPHABETICAL, SOURCE_COMMIT_TIME }
+
+    /**
+     * Which image tags an environment takes and which of two is newer (like Flux's ImagePolicy {@code filterTags} and
+     * {@code policy}). Relay never replaces an environment's image with an older one: a stale event answers
+     * {@code dev.relay.manifest.unchanged} with reason {@code superseded}; only rollbacks and approved promotions go
+     * back.
+     *
+     * @param pattern a Java regular expression a tag must match (whole tag, {@code find} semantics as in Flux);
+     *                unset: every tag
+     * @param extract what of the match is ordered: {@code $name}, {@code ${name}} or {@code $1} name a group of
+     *                {@code pattern}; unset: the whole tag
+     * @param order   {@code semver}, {@code numeric}, {@code alphabetical} or {@code source-commit-time}; a tag the
+     *                order cannot place is filtered. Unset: semver when both tags are versions, else the source
+     *                commit times when both are known, else the later event wins
+     * @param range   with {@code order: semver}: the versions allowed, e.g. {@code >=1.0.0 <2.0.0}
+     */
+    public record Tags(String pattern, String extract, Order order, String range) {
+
+        @AssertTrue(message = "pattern must be a valid Java regular expression")
+        public boolean isPatternValid() {
+            return pattern == null || dev.relay.shared.ordering.TagPolicy.isValidPattern(pattern);
+        }
+
+        @AssertTrue(message = "extract needs a pattern and must name one of its groups: $name, ${name} or $1")
+        public boolean isExtractValid() {
+            return extract == null || (pattern != null && isPatternValid()
+                    && dev.relay.shared.ordering.TagPolicy.isValidExtract(pattern, extract));
+        }
+
+        @AssertTrue(message = "range needs order: semver and must be a version range such as '>=1.0.0 <2.0.0'")
+        public boolean isRangeValid() {
+            return range == null || (order == Order.SEMVER && dev.relay.shared.ordering.TagPolicy.isValidRange(range));
         }
     }
 

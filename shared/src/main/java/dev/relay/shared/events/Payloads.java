@@ -37,8 +37,19 @@ public final class Payloads {
         }
     }
 
+    /**
+     * {@code reason} (manifest.unchanged): {@code already-applied}, {@code already-at-image}, {@code held},
+     * {@code filtered} or {@code superseded}; {@code newerImage} ({@code superseded}): the newer image the
+     * environment has, {@code image:tag} with {@code @digest} when known.
+     */
     public record Manifest(String app, String environment, String image, String tag, String digest,
-            String configRepository, String path, String commit, String previousTag, String reason) {
+            String configRepository, String path, String commit, String previousTag, String reason,
+            String newerImage) {
+
+        public Manifest(String app, String environment, String image, String tag, String digest,
+                String configRepository, String path, String commit, String previousTag, String reason) {
+            this(app, environment, image, tag, digest, configRepository, path, commit, previousTag, reason, null);
+        }
     }
 
     public record PromotionPending(String app, String environment, String image, String tag, String digest,

@@ -22,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
+import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.LogCommand;
 import org.eclipse.jgit.api.ResetCommand.ResetType;
@@ -53,6 +54,7 @@ public final class GitOpsWriter {
     private static final Map<Path, RepoQueue> QUEUES = new ConcurrentHashMap<>();
     static final int MAX_BATCH = 64;
     private static final int MAX_SCAN = 10_000;
+    private static final long MAX_DEEPEN = 100_000;
     private static final String ORIGIN = "origin";
 
     private final GitWriterSettings settings;
@@ -147,6 +149,31 @@ public final class GitOpsWriter {
         } catch (GitAPIException e) {
             throw new RetryableGitException("cannot read the history of " + String.join(", ", paths) + " in "
                     + repo.redactedUrl(), e);
+        } finally {
+            queue.lock.unlock();
+        }
+    }
+
+    /**
+     * The commit on the branch's head that carries {@code Relay-Event-Id: eventId}, searched through the whole
+     * history: the cached clone is deepened (fourfold each round, then unshallowed) until the commit is found or the
+     * history ends. For an event the config repository records as applied but whose commit lies beyond the cache.
+     */
+    public Optional<String> commitWithEventId(ConfigRepository repo, String eventId) {
+        String id = requireEventId(eventId);
+        RepoQueue queue = queue(repo);
+        queue.lock.lock();
+        try (GitAccess access = GitAccess.open(repo, sshHome(), timeoutSeconds())) {
+            Batch batch = new Batch(repo, List.of());
+            try (Git git = batch.sync(access)) {
+                for (int depth = settings.depth(); ; depth = (int) Math.min(Integer.MAX_VALUE, depth * 4L)) {
+                    Optional<String> found = Optional.ofNullable(batch.eventIndex(git, Integer.MAX_VALUE).get(id));
+                    if (found.isPresent() || !batch.isShallow(git)) {
+                        return found;
+                    }
+                    batch.deepen(git, depth * 4L > MAX_DEEPEN ? 0 : depth * 4);
+                }
+            }
         } finally {
             queue.lock.unlock();
         }
@@ -261,7 +288,7 @@ public final class GitOpsWriter {
                     backoff(attempt);
                     fetchAndReset(git);
                 }
-                Map<String, String> applied = eventIndex(git);
+                Map<String, String> applied = eventIndex(git, MAX_SCAN);
                 List<Pending> committed = new ArrayList<>();
                 for (Pending pending : live()) {
                     pending.provisional = null;
@@ -478,7 +505,26 @@ public final class GitOpsWriter {
             }
         }
 
-        private Map<String, String> eventIndex(Git git) {
+        boolean isShallow(Git git) {
+            try {
+                return !git.getRepository().getObjectDatabase().getShallowCommits().isEmpty();
+            } catch (IOException e) {
+                throw new RetryableGitException("cannot read the cached clone of " + repo.redactedUrl(), e);
+            }
+        }
+
+        /** Fetches the branch {@code depth} commits deep; 0: its whole history. */
+        void deepen(Git git, int depth) {
+            try {
+                FetchCommand fetch = access.configure(git.fetch()).setRemote(ORIGIN).setTagOpt(TagOpt.NO_TAGS)
+                        .setRefSpecs(new RefSpec("+" + localRef + ":" + remoteRef));
+                (depth > 0 ? fetch.setDepth(depth) : fetch.setUnshallow(true)).call();
+            } catch (GitAPIException | RuntimeException e) {
+                throw access.translate("fetch", e);
+            }
+        }
+
+        Map<String, String> eventIndex(Git git, int maxScan) {
             Map<String, String> index = new HashMap<>();
             try (RevWalk walk = new RevWalk(git.getRepository())) {
                 ObjectId head = git.getRepository().resolve(Constants.HEAD);
@@ -491,7 +537,7 @@ public final class GitOpsWriter {
                     for (String id : commit.getFooterLines(CommitMessage.EVENT_ID_TRAILER)) {
                         index.putIfAbsent(id.strip(), commit.name());
                     }
-                    if (++scanned >= MAX_SCAN) {
+                    if (++scanned >= maxScan) {
                         break;
                     }
                 }

@@ -32,6 +32,11 @@ public final class EnvironmentManifest {
      * @return the change, or empty when the manifest already holds that image
      */
     public Optional<FileChange> set(Path workTree, String tag, String digest) throws IOException {
+        return prepare(workTree, tag, digest).write();
+    }
+
+    /** The edit that would set {@code tag} (and {@code digest}), computed but not yet written. */
+    public Prepared prepare(Path workTree, String tag, String digest) throws IOException {
         Path file = GitOpsWriter.resolveInside(workTree, environment.path());
         String original = Files.readString(file, StandardCharsets.UTF_8);
         String pinned = environment.pinDigest() ? digest : null;
@@ -40,11 +45,28 @@ public final class EnvironmentManifest {
                     pinned);
             case HELM -> helm(original, tag, pinned);
         };
-        if (!edit.changed()) {
-            return Optional.empty();
+        return new Prepared(file, environment.path(), tag, edit);
+    }
+
+    /**
+     * A computed edit of the manifest.
+     *
+     * @param edit its {@code oldValue} is the tag the manifest pins now (null when it pins none)
+     */
+    public record Prepared(Path file, String path, String tag, YamlEdit edit) {
+
+        public Optional<String> currentTag() {
+            return Optional.ofNullable(edit.oldValue()).filter(tag -> !tag.isBlank());
         }
-        Files.writeString(file, edit.text(), StandardCharsets.UTF_8);
-        return Optional.of(new FileChange(environment.path(), edit.oldValue(), tag));
+
+        /** Writes the edit; empty when the manifest already holds the image. */
+        public Optional<FileChange> write() throws IOException {
+            if (!edit.changed()) {
+                return Optional.empty();
+            }
+            Files.writeString(file, edit.text(), StandardCharsets.UTF_8);
+            return Optional.of(new FileChange(path, edit.oldValue(), tag));
+        }
     }
 
     private YamlEdit helm(String original, String tag, String digest) {

@@ -68,6 +68,36 @@ class RelayPropertiesValidationTest {
                 "pipelines[web-app].configRepo.branchWellFormed", "valid Git branch name");
     }
 
+    @Test
+    void shouldBindATagPolicy() {
+        runner.withPropertyValues("relay.pipelines.web-app.tags.pattern=^v(?<version>.*)$",
+                "relay.pipelines.web-app.tags.extract=$version", "relay.pipelines.web-app.tags.order=semver",
+                "relay.pipelines.web-app.tags.range=>=1.0.0 <2.0.0").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RelayProperties.Tags tags = context.getBean(RelayProperties.class).pipeline("web-app")
+                            .orElseThrow().tags();
+                    assertThat(tags.order()).isEqualTo(RelayProperties.Order.SEMVER);
+                    assertThat(tags.range()).isEqualTo(">=1.0.0 <2.0.0");
+                });
+        runner.withPropertyValues("relay.pipelines.web-app.tags.order=source-commit-time").run(context ->
+                assertThat(context.getBean(RelayProperties.class).pipeline("web-app").orElseThrow().tags().order())
+                        .isEqualTo(RelayProperties.Order.SOURCE_COMMIT_TIME));
+    }
+
+    @Test
+    void shouldNameABadTagPolicy() {
+        assertStartFails("relay.pipelines.web-app.tags.pattern=^v(", "pipelines[web-app].tags.patternValid",
+                "pattern must be a valid Java regular expression");
+        assertStartFails("relay.pipelines.web-app.tags.extract=$version", "pipelines[web-app].tags.extractValid",
+                "extract needs a pattern", "relay.pipelines.web-app.tags.pattern=^v(?<v>.*)$");
+        assertStartFails("relay.pipelines.web-app.tags.range=>=1.0.0", "pipelines[web-app].tags.rangeValid",
+                "range needs order: semver");
+        assertStartFails("relay.pipelines.web-app.tags.range=whatever", "pipelines[web-app].tags.rangeValid",
+                "range needs order: semver", "relay.pipelines.web-app.tags.order=semver");
+        assertStartFails("relay.pipelines.web-app.tags.order=newest", "relay.pipelines.web-app.tags.order",
+                "newest");
+    }
+
     private void assertStartFails(String property, String field, String message, String... more) {
         runner.withPropertyValues(property).withPropertyValues(more).run(context -> {
             assertThat(context).hasFailed();
