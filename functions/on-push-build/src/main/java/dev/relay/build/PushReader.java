@@ -1,6 +1,7 @@
 package dev.relay.build;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
@@ -36,16 +37,19 @@ public final class PushReader {
             String headCommit = push.headCommit() == null ? null : push.headCommit().id();
             boolean annotatedTag = push.ref() != null && push.ref().startsWith("refs/tags/") && headCommit != null
                     && !Boolean.TRUE.equals(push.deleted());
-            return validate(cloneUrl, push.ref(), annotatedTag ? headCommit : after, push.before(), pusher, "github",
-                    "repository.clone_url", annotatedTag ? "head_commit.id" : "after");
+            String commit = annotatedTag ? headCommit : after;
+            String headTime = headCommit == null || commit == null || !commit.equalsIgnoreCase(headCommit) ? null
+                    : push.headCommit().timestamp();
+            return validate(cloneUrl, push.ref(), commit, push.before(), pusher, "github", "repository.clone_url",
+                    annotatedTag ? "head_commit.id" : "after", headTime, "head_commit.timestamp");
         }
         Payloads.GitPushed push = EventPayloads.read(event, Payloads.GitPushed.class);
         return validate(push.repository(), push.ref(), push.commit(), push.before(), push.pusher(), push.provider(),
-                "repository", "commit");
+                "repository", "commit", push.commitTime(), "commitTime");
     }
 
     private static Push validate(String repository, String ref, String commit, String before, String pusher,
-            String provider, String repositoryField, String commitField) {
+            String provider, String repositoryField, String commitField, String commitTime, String commitTimeField) {
         require(repository, repositoryField);
         require(ref, "ref");
         require(commit, commitField);
@@ -64,9 +68,15 @@ public final class PushReader {
             throw EventRejectedException.unprocessable("invalid-commit", "Invalid commit",
                     "before must be a full commit id (40 or 64 hex digits), got " + printable(before) + ".");
         }
+        String time = null;
+        if (commitTime != null && !commitTime.isBlank()) {
+            time = DoraTrailers.parse(commitTime).map(DoraTrailers::format).orElseThrow(() ->
+                    EventRejectedException.unprocessable("invalid-commit-time", "Invalid commit time",
+                            commitTimeField + " must be an ISO-8601 date-time, got " + printable(commitTime) + "."));
+        }
         return new Push(url.redacted().equals(repository) ? repository : stripUserinfo(repository), url, gitRef,
                 commit.toLowerCase(Locale.ROOT), before == null ? null : before.toLowerCase(Locale.ROOT), pusher,
-                provider);
+                provider, time);
     }
 
     /** Never repeat credentials a sender put in a clone URL. */
@@ -91,7 +101,7 @@ public final class PushReader {
             GitHubPusher pusher, @JsonProperty("head_commit") GitHubCommit headCommit) {
     }
 
-    record GitHubCommit(String id) {
+    record GitHubCommit(String id, String timestamp) {
     }
 
     record GitHubRepository(@JsonProperty("clone_url") String cloneUrl) {

@@ -48,12 +48,15 @@ class KanikoJobFactoryTest {
         assertThat(job.getMetadata().getName()).isEqualTo(JobNames.of("web-app", SHA, "v1.2.0"));
         assertThat(job.getMetadata().getNamespace()).isEqualTo("builds");
         Map<String, String> labels = Map.of("app.kubernetes.io/managed-by", "relay", "relay.dev/app", "web-app",
-                "relay.dev/commit", SHA);
+                "relay.dev/commit", SHA, "relay.dev/completion-events", "true");
         assertThat(job.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(labels);
         assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(labels);
         assertThat(job.getMetadata().getAnnotations()).containsEntry("relay.dev/trace", "trace-1")
                 .containsEntry("relay.dev/image", "registry.example.com/team/web-app:v1.2.0")
-                .containsEntry("relay.dev/ref", "refs/tags/v1.2.0");
+                .containsEntry("relay.dev/ref", "refs/tags/v1.2.0").containsEntry("relay.dev/tag", "v1.2.0")
+                .containsEntry("relay.dev/image-repository", "registry.example.com/team/web-app")
+                .containsEntry("relay.dev/source-commit", SHA).containsEntry("relay.dev/app", "web-app")
+                .doesNotContainKey("relay.dev/source-commit-time");
         assertThat(job.getSpec().getBackoffLimit()).isEqualTo(2);
         assertThat(job.getSpec().getTtlSecondsAfterFinished()).isEqualTo(600);
         assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(1800L);

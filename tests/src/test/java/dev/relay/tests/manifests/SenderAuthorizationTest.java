@@ -2,7 +2,6 @@ package dev.relay.tests.manifests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,25 +44,6 @@ class SenderAuthorizationTest {
         jobPodLabels = List.of(scan, build);
     }
 
-    /**
-     * The EventPolicy is written for the merged state of two parallel branches: issue-clusterfn adds
-     * {@code knative/job-events/} (ApiServerSource relay-job-events) and the Triggers on-push-build-build-completed and
-     * on-image-scan-scan-completed; issue-security deletes the Trigger on-scan-pass-bump-promotion-approved (approvals
-     * go from webhook-ingress to on-scan-pass-bump directly). Until each lands, the violations it settles are
-     * expected; once both have, this filter matches nothing (remove it then).
-     */
-    static List<String> withoutPendingMerges(List<String> violations) {
-        boolean jobEventsMissing = !Files.isDirectory(root.resolve("knative/job-events"));
-        boolean approvalTriggerThere = Files.exists(root.resolve("triggers/on-scan-pass-bump-promotion-approved.yaml"));
-        List<String> comingWithJobEvents = List.of("ApiServerSource/relay-job-events",
-                "Trigger/on-push-build-build-completed", "Trigger/on-image-scan-scan-completed");
-        return violations.stream()
-                .filter(v -> !(jobEventsMissing && v.contains("names no object")
-                        && comingWithJobEvents.stream().anyMatch(v::contains)))
-                .filter(v -> !(approvalTriggerThere && v.contains("Trigger/on-scan-pass-bump-promotion-approved")))
-                .toList();
-    }
-
     @Test
     void theRenderedBaseHoldsTheBrokerEventPolicyAndTheJobNetworkPolicyAndBothValidate() {
         List<Manifest> objects = rendered.stream().filter(m -> m.kind().equals("EventPolicy")
@@ -78,7 +58,7 @@ class SenderAuthorizationTest {
 
     @Test
     void onlyRelaysSendersMayPostToTheBroker() {
-        assertThat(withoutPendingMerges(ManifestPolicies.brokerSenders(rendered, triggers))).isEmpty();
+        assertThat(ManifestPolicies.brokerSenders(rendered, triggers)).isEmpty();
     }
 
     @Test

@@ -81,6 +81,7 @@ public final class GitHubAdapter implements WebhookAdapter {
                 ref,
                 GitPush.pushedCommit(ref, after, text(json, "head_commit", "id")),
                 text(json, "before"),
-                firstOf(text(json, "pusher", "name"), text(json, "sender", "login"))).toEvent());
+                firstOf(text(json, "pusher", "name"), text(json, "sender", "login")),
+                JsonFields.commitTime(json, after)).toEvent());
     }
 }

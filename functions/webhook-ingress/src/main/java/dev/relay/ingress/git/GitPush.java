@@ -1,6 +1,7 @@
 package dev.relay.ingress.git;
 
 import dev.relay.ingress.DeliveryIds;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayEventTypes;
@@ -18,10 +19,17 @@ import java.util.regex.Pattern;
  * valid {@code refs/heads/*} or {@code refs/tags/*} name, commits are 40 or 64 hex digits, the repository is an
  * http(s), ssh or git URL without a password.
  *
- * @param eventId the CloudEvent id, derived from the producer's delivery id
+ * @param eventId    the CloudEvent id, derived from the producer's delivery id
+ * @param commitTime the pushed commit's time as the producer tells it, normalised to ISO-8601 UTC; null when absent
+ *                   or not a date-time (it only feeds the DORA lead time)
  */
 public record GitPush(String eventId, String provider, String repository, String ref, String commit, String before,
-        String pusher) {
+        String pusher, String commitTime) {
+
+    public GitPush(String eventId, String provider, String repository, String ref, String commit, String before,
+            String pusher) {
+        this(eventId, provider, repository, ref, commit, before, pusher, null);
+    }
 
     private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
     private static final Pattern ZEROS = Pattern.compile("0{40}|0{64}");
@@ -51,6 +59,7 @@ public record GitPush(String eventId, String provider, String repository, String
         if (pusher.length() > MAX_PUSHER || pusher.isBlank() || pusher.chars().anyMatch(Character::isISOControl)) {
             throw invalid("pusher must be 1-" + MAX_PUSHER + " printable characters.");
         }
+        commitTime = DoraTrailers.parse(commitTime).map(DoraTrailers::format).orElse(null);
     }
 
     /**
@@ -68,7 +77,7 @@ public record GitPush(String eventId, String provider, String repository, String
     }
 
     public Payloads.GitPushed payload() {
-        return new Payloads.GitPushed(repository, ref, commit, before, pusher, provider);
+        return new Payloads.GitPushed(repository, ref, commit, before, pusher, provider, commitTime);
     }
 
     /** The {@code dev.relay.git.pushed} event that starts a chain: {@code relaytrace} is its own id. */

@@ -89,6 +89,7 @@ public final class GiteaAdapter implements WebhookAdapter {
                 GitPush.pushedCommit(ref, after, text(json, "head_commit", "id")),
                 text(json, "before"),
                 firstOf(text(json, "pusher", "login"), text(json, "pusher", "username"),
-                        text(json, "sender", "login"))).toEvent());
+                        text(json, "sender", "login")),
+                JsonFields.commitTime(json, after)).toEvent());
     }
 }
