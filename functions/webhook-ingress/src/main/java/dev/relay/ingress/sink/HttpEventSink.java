@@ -11,7 +11,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
@@ -21,11 +24,18 @@ import org.springframework.core.env.Environment;
  * {@code relay.ingress.sink}, else {@code K_SINK} (injected by a Knative SinkBinding) — so a value that only resolves
  * once the server runs ({@code ${local.server.port}} in relay-local) works, and nothing fails at start-up. The request
  * carries the current span as HTTP {@code traceparent}, as Knative's broker ingress expects.
+ *
+ * <p>With Knative Eventing's {@code authentication-oidc} feature the SinkBinding mounts an OIDC token for the
+ * broker's audience at {@code /oidc/token} ({@code relay.ingress.sink-token-file}); when that file exists it is read at
+ * each send (the token is rotated) and sent as {@code Authorization: Bearer}, so the Broker's EventPolicy can tell
+ * webhook-ingress from any other sender.
  */
 public final class HttpEventSink implements EventSink {
 
     private static final Logger log = LoggerFactory.getLogger(HttpEventSink.class);
     static final String K_SINK = "K_SINK";
+    static final String SINK_TOKEN_FILE_PROPERTY = "relay.ingress.sink-token-file";
+    static final String SINK_BINDING_TOKEN_FILE = "/oidc/token";
 
     private final Environment environment;
     private final IngressProperties properties;
@@ -50,6 +60,7 @@ public final class HttpEventSink implements EventSink {
         HttpRequest.Builder request = HttpRequest.newBuilder(sink).timeout(properties.sinkTimeout());
         http.headers().forEach(request::header);
         tracing.currentContext().forEach(request::header);
+        sinkToken().ifPresent(token -> request.header("Authorization", "Bearer " + token));
         HttpResponse<Void> response;
         try {
             response = client.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(http.body())).build(),
@@ -73,6 +84,22 @@ public final class HttpEventSink implements EventSink {
             throw new EventRetryableException(502, "broker-rejected", "Broker refused the event",
                     "The broker answered HTTP " + status + " for event " + event.getId() + "; redeliver the webhook.",
                     null);
+        }
+    }
+
+    /** The OIDC token the SinkBinding mounted, if it did (Eventing's authentication-oidc feature is on). */
+    Optional<String> sinkToken() {
+        Path file = Path.of(environment.getProperty(SINK_TOKEN_FILE_PROPERTY, SINK_BINDING_TOKEN_FILE));
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            String token = Files.readString(file).strip();
+            return token.isEmpty() ? Optional.empty() : Optional.of(token);
+        } catch (IOException e) {
+            throw EventRetryableException.unavailable("sink-token-unreadable", "Broker token unreadable",
+                    "The OIDC token for the broker (" + SINK_TOKEN_FILE_PROPERTY + ") could not be read; redeliver the"
+                            + " webhook.", e);
         }
     }
 
