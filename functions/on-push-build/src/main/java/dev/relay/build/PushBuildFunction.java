@@ -9,6 +9,7 @@ import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.events.RelaySources;
 import dev.relay.shared.http.EventRejectedException;
 import dev.relay.shared.kubernetes.KubernetesAccess;
+import dev.relay.shared.kubernetes.ResourceEvents;
 import io.cloudevents.CloudEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.function.Function;
@@ -23,7 +24,9 @@ import org.springframework.stereotype.Component;
  * {@code dev.relay.git.pushed} or a GitHubSource {@code dev.knative.source.github.push} → pick the pipeline whose
  * source repository and branch/tag rules match → start its build → {@code dev.relay.build.started} (Kaniko Job,
  * Tekton PipelineRun), {@code dev.relay.image.pushed} (local builder), {@code dev.relay.build.skipped} or
- * {@code dev.relay.build.failed}.
+ * {@code dev.relay.build.failed}. A cluster build's completion comes back as an ApiServerSource event
+ * ({@code dev.knative.apiserver.resource.*}) and answers {@code dev.relay.image.pushed} or
+ * {@code dev.relay.build.failed} ({@link BuildCompletions}): no request waits for a build.
  */
 @Component(PushBuildFunction.NAME)
 public class PushBuildFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {
@@ -39,6 +42,7 @@ public class PushBuildFunction implements Function<CloudEvent, CloudEvent>, Disp
     private final BuildPlanner planner;
     private final KubernetesAccess kubernetes;
     private final BuildService builds;
+    private final BuildCompletions completions;
 
     @Autowired
     public PushBuildFunction(RelayProperties properties, ObjectProvider<KubernetesClient> kubernetesClient) {
@@ -49,14 +53,18 @@ public class PushBuildFunction implements Function<CloudEvent, CloudEvent>, Disp
         this.planner = new BuildPlanner(properties);
         this.kubernetes = kubernetes;
         this.builds = new BuildService(kubernetes, new LocalBuilder(properties.git().timeout()));
+        this.completions = new BuildCompletions(kubernetes);
     }
 
     @Override
     public CloudEvent apply(CloudEvent event) {
+        if (ResourceEvents.isResourceEvent(event.getType())) {
+            return completions.answer(event);
+        }
         if (!reader.accepts(event.getType())) {
             throw EventRejectedException.badRequest("unsupported-event-type", "Unsupported event type",
-                    NAME + " handles " + RelayEventTypes.GIT_PUSHED + " and " + PushReader.GITHUB_SOURCE_PUSH
-                            + ", not " + event.getType() + ".");
+                    NAME + " handles " + RelayEventTypes.GIT_PUSHED + ", " + PushReader.GITHUB_SOURCE_PUSH
+                            + " and dev.knative.apiserver.resource.*, not " + event.getType() + ".");
         }
         Push push = reader.read(event);
         BuildPlan plan = planner.plan(push, event.getId(), RelayExtensions.traceOf(event),

@@ -1,6 +1,7 @@
 package dev.relay.build;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
@@ -32,16 +33,18 @@ public final class PushReader {
             String cloneUrl = push.repository() == null ? null : push.repository().cloneUrl();
             String pusher = push.pusher() == null ? null : push.pusher().name();
             String after = Boolean.TRUE.equals(push.deleted()) && push.after() == null ? "0".repeat(40) : push.after();
+            String headTime = push.headCommit() == null || !after.equalsIgnoreCase(push.headCommit().id()) ? null
+                    : push.headCommit().timestamp();
             return validate(cloneUrl, push.ref(), after, push.before(), pusher, "github", "repository.clone_url",
-                    "after");
+                    "after", headTime, "head_commit.timestamp");
         }
         Payloads.GitPushed push = EventPayloads.read(event, Payloads.GitPushed.class);
         return validate(push.repository(), push.ref(), push.commit(), push.before(), push.pusher(), push.provider(),
-                "repository", "commit");
+                "repository", "commit", push.commitTime(), "commitTime");
     }
 
     private static Push validate(String repository, String ref, String commit, String before, String pusher,
-            String provider, String repositoryField, String commitField) {
+            String provider, String repositoryField, String commitField, String commitTime, String commitTimeField) {
         require(repository, repositoryField);
         require(ref, "ref");
         require(commit, commitField);
@@ -60,9 +63,15 @@ public final class PushReader {
             throw EventRejectedException.unprocessable("invalid-commit", "Invalid commit",
                     "before must be a full commit id (40 or 64 hex digits), got " + printable(before) + ".");
         }
+        String time = null;
+        if (commitTime != null && !commitTime.isBlank()) {
+            time = DoraTrailers.parse(commitTime).map(DoraTrailers::format).orElseThrow(() ->
+                    EventRejectedException.unprocessable("invalid-commit-time", "Invalid commit time",
+                            commitTimeField + " must be an ISO-8601 date-time, got " + printable(commitTime) + "."));
+        }
         return new Push(url.redacted().equals(repository) ? repository : stripUserinfo(repository), url, gitRef,
                 commit.toLowerCase(Locale.ROOT), before == null ? null : before.toLowerCase(Locale.ROOT), pusher,
-                provider);
+                provider, time);
     }
 
     /** Never repeat credentials a sender put in a clone URL. */
@@ -84,7 +93,10 @@ public final class PushReader {
 
     /** The part of GitHub's push payload Relay reads. */
     record GitHubPush(String ref, String after, String before, Boolean deleted, GitHubRepository repository,
-            GitHubPusher pusher) {
+            GitHubPusher pusher, @JsonProperty("head_commit") GitHubCommit headCommit) {
+    }
+
+    record GitHubCommit(String id, String timestamp) {
     }
 
     record GitHubRepository(@JsonProperty("clone_url") String cloneUrl) {

@@ -8,12 +8,34 @@ public final class Payloads {
     private Payloads() {
     }
 
+    /** {@code commitTime}: ISO-8601 committer time of {@code commit}, when the producer tells it (DORA lead time). */
     public record GitPushed(String repository, String ref, String commit, String before, String pusher,
-            String provider) {
+            String provider, String commitTime) {
+
+        public GitPushed(String repository, String ref, String commit, String before, String pusher,
+                String provider) {
+            this(repository, ref, commit, before, pusher, provider, null);
+        }
     }
 
+    /**
+     * {@code logTail}: the last lines of a failed build's log (each bounded, control characters replaced), for
+     * {@code dev.relay.build.failed}.
+     */
     public record Build(String repository, String commit, String image, String builder, String job,
-            String reason) {
+            String reason, List<String> logTail) {
+
+        public Build(String repository, String commit, String image, String builder, String job, String reason) {
+            this(repository, commit, image, builder, job, reason, null);
+        }
+    }
+
+    /**
+     * {@code dev.relay.scan.started}: the scan runs as {@code job}; its completion answers scan.passed / .failed /
+     * .errored later, carrying the same image, digest and source commit.
+     */
+    public record ScanStarted(String image, String tag, String digest, String job, String backend,
+            String sourceCommit, String sourceCommitTime) {
     }
 
     /** {@code sourceCommitTime}: ISO-8601 commit time of {@code sourceCommit}, when known (for the DORA lead time). */

@@ -40,6 +40,31 @@ public final class RelayAnswers {
         return builder.build();
     }
 
+    /**
+     * An answer to a completion ({@code dev.knative.apiserver.resource.*}) whose chain context was recorded on the
+     * finished object, not on the event: {@code id} and {@code time} derive from that object, so a redelivered
+     * completion yields the same answer.
+     *
+     * @param time when the object finished, or null when it does not say
+     */
+    public static CloudEvent continuing(String id, OffsetDateTime time, String type, String source, Object data,
+            String trace, String app) {
+        CloudEventBuilder builder = CloudEventBuilder.v1()
+                .withId(id)
+                .withType(type)
+                .withSource(URI.create(source))
+                .withDataContentType("application/json")
+                .withData(EventPayloads.toJson(data))
+                .withExtension(RelayExtensions.TRACE, trace == null || trace.isBlank() ? id : trace);
+        if (time != null) {
+            builder.withTime(time);
+        }
+        if (app != null) {
+            builder.withExtension(RelayExtensions.APP, app);
+        }
+        return builder.build();
+    }
+
     /** A first event of a chain (ingress, people): {@code relaytrace} is its own id. */
     public static CloudEvent start(String id, String type, String source, Object data, String app) {
         CloudEventBuilder builder = CloudEventBuilder.v1()

@@ -8,6 +8,7 @@ public final class RelayEventTypes {
     public static final String BUILD_SKIPPED = "dev.relay.build.skipped";
     public static final String BUILD_FAILED = "dev.relay.build.failed";
     public static final String IMAGE_PUSHED = "dev.relay.image.pushed";
+    public static final String SCAN_STARTED = "dev.relay.scan.started";
     public static final String SCAN_PASSED = "dev.relay.scan.passed";
     public static final String SCAN_FAILED = "dev.relay.scan.failed";
     public static final String SCAN_ERRORED = "dev.relay.scan.errored";

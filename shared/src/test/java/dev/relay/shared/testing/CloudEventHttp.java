@@ -39,6 +39,9 @@ public final class CloudEventHttp {
         request.header("ce-id", event.getId());
         request.header("ce-type", event.getType());
         request.header("ce-source", event.getSource().toString());
+        if (event.getSubject() != null) {
+            request.header("ce-subject", event.getSubject());
+        }
         for (String name : event.getExtensionNames()) {
             request.header("ce-" + name, String.valueOf(event.getExtension(name)));
         }
