@@ -165,6 +165,51 @@ final class Manifests {
         return out;
     }
 
+    /**
+     * {@code kubectl kustomize dir}, parsed: what {@code kubectl apply -k dir} would send. Skips the calling test with
+     * an assumption message when kubectl is not installed; fails when kustomize fails.
+     */
+    static List<Manifest> kustomize(Path dir) {
+        Path out = null;
+        Path err = null;
+        try {
+            out = Files.createTempFile("relay-kustomize", ".yaml");
+            err = Files.createTempFile("relay-kustomize", ".err");
+            Process p;
+            try {
+                p = new ProcessBuilder("kubectl", "kustomize", dir.toString())
+                        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            } catch (IOException e) {
+                org.junit.jupiter.api.Assumptions.assumeTrue(false,
+                        "kubectl is not installed: cannot render " + dir + " with kubectl kustomize");
+                return List.of();
+            }
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("kubectl kustomize " + dir + " did not finish within 60s");
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("kubectl kustomize " + dir + " failed: " + Files.readString(err));
+            }
+            return parse(dir.resolve("kustomize-output.yaml"), Files.readString(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            for (Path temp : new Path[] {out, err}) {
+                if (temp != null) {
+                    try {
+                        Files.deleteIfExists(temp);
+                    } catch (IOException ignored) {
+                        // a temp file
+                    }
+                }
+            }
+        }
+    }
+
     /** Deep copy of a parsed document (maps and lists), for negative tests that mutate a real manifest. */
     @SuppressWarnings("unchecked")
     static <T> T deepCopy(T value) {
