@@ -1,121 +1,94 @@
 package dev.relay.tests.cluster;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.relay.local.broker.BrokerProperties;
-import dev.relay.local.broker.EmbeddedBroker;
-import dev.relay.local.broker.EventLog;
-import dev.relay.local.broker.HostedFunctions;
-import dev.relay.local.broker.SubscriberResolver;
-import dev.relay.local.broker.TriggerDefinition;
-import dev.relay.local.broker.TriggerLoader;
-import dev.relay.shared.http.CloudEventCodec;
-import dev.relay.shared.http.EventRejectedException;
-import io.cloudevents.CloudEvent;
+import dev.relay.shared.events.EventPayloads;
+import dev.relay.shared.testing.CloudEventHttp;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Broker {@code relay}: relay-local's {@link EmbeddedBroker} routing by the repository's {@code triggers/*.yaml},
- * each Trigger's subscriber ref to a Knative Service resolved to the URL of the process started for it; its ingress
- * is {@code POST /} on loopback (what K_SINK and the ApiServerSource's sink point at).
+ * The Broker {@code relay}: the relay-local jar as a broker only (no sandbox), its embedded broker routing by the
+ * repository's {@code triggers/*.yaml}, each Trigger's subscriber ref to a Knative Service delivered to the process
+ * started for it ({@code relay.local.broker.services.<name>=<url>}). It is used through its HTTP face only: ingress
+ * {@code POST /broker} (what K_SINK and the ApiServerSource's sink resolve to), {@code GET /broker/events} and
+ * {@code GET /broker/dead-letters}.
  */
 final class ClusterBroker implements AutoCloseable {
 
-    private static final int MAX_EVENT_BYTES = 1024 * 1024;
-
-    private final EmbeddedBroker broker;
-    private final HttpServer server;
-    private final ExecutorService requests = Executors.newFixedThreadPool(4);
-
-    private ClusterBroker(EmbeddedBroker broker, HttpServer server) {
-        this.broker = broker;
-        this.server = server;
+    /** One event the broker saw, as {@code GET /broker/events} shows it. */
+    record Event(String id, String type, String subject, Map<String, String> extensions, Map<String, Object> data,
+            List<Map<String, Object>> deliveries) {
     }
 
-    static ClusterBroker start(Path triggersDir, Map<String, URI> services) throws IOException {
-        List<TriggerDefinition> triggers = new TriggerLoader().loadDirectory(triggersDir);
-        SubscriberResolver resolver = new SubscriberResolver(HostedFunctions.none(), () -> -1, services);
-        EmbeddedBroker broker = new EmbeddedBroker(triggers, resolver, JsonMapper.builder().build(),
-                new BrokerProperties(null, 2000, 8, Duration.ofSeconds(120)), null);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        ClusterBroker cluster = new ClusterBroker(broker, server);
-        server.createContext("/", cluster::ingress);
-        server.setExecutor(cluster.requests);
-        server.start();
-        return cluster;
+    private final FunctionProcess process;
+
+    private ClusterBroker(FunctionProcess process) {
+        this.process = process;
     }
 
-    /** The Broker's address, as Knative puts it into K_SINK. */
+    /** Starts the process; {@link #process()}'s {@code awaitReady} waits for it. */
+    static ClusterBroker start(Path repoRoot, Map<String, URI> services, Path workDir, Path logDir)
+            throws IOException {
+        Path jar = repoRoot.resolve("functions/relay-local/target/relay-local-exec.jar");
+        List<String> args = new ArrayList<>(List.of("--relay.local.sandbox.enabled=false",
+                "--relay.local.broker.triggers-dir=" + repoRoot.resolve("triggers"),
+                "--relay.local.broker.request-timeout=120s"));
+        services.forEach((name, url) -> args.add("--relay.local.broker.services." + name + "=" + url));
+        ServicePod pod = new ServicePod("relay-broker", workDir, Map.of(), args, Map.of());
+        return new ClusterBroker(FunctionProcess.start(pod, jar, Map.of(), logDir));
+    }
+
+    /** The Broker's ingress, as Knative puts it into K_SINK. */
     URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/relay/relay");
+        return process.url().resolve("/broker");
     }
 
-    List<EventLog.EventView> events() {
-        return broker.recentEvents();
+    FunctionProcess process() {
+        return process;
     }
 
-    List<EventLog.EventView> events(String type) {
+    @SuppressWarnings("unchecked")
+    List<Event> events() {
+        CloudEventHttp.Answer answer = CloudEventHttp.get(process.url().resolve("/broker/events"));
+        if (answer.status() != 200) {
+            throw new IllegalStateException("GET /broker/events answered " + answer.status() + ": " + answer.text());
+        }
+        List<Map<String, Object>> views = EventPayloads.mapper().readValue(answer.body(), List.class);
+        return views.stream().map(v -> new Event(String.valueOf(v.get("id")), String.valueOf(v.get("type")),
+                (String) v.get("subject"),
+                v.get("extensions") instanceof Map<?, ?> m ? (Map<String, String>) m : Map.of(),
+                v.get("data") instanceof Map<?, ?> d ? (Map<String, Object>) d : Map.of(),
+                v.get("deliveries") instanceof List<?> l ? (List<Map<String, Object>>) l : List.of())).toList();
+    }
+
+    List<Event> events(String type) {
         return events().stream().filter(e -> type.equals(e.type())).toList();
     }
 
-    List<EventLog.DeadLetterView> deadLetters() {
-        return broker.deadLetters();
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> deadLetters() {
+        CloudEventHttp.Answer answer = CloudEventHttp.get(process.url().resolve("/broker/dead-letters"));
+        if (answer.status() != 200) {
+            throw new IllegalStateException("GET /broker/dead-letters answered " + answer.status());
+        }
+        return EventPayloads.mapper().readValue(answer.body(), List.class);
     }
 
-    /** One line per event: type, id, subject and deliveries, for failure messages. */
+    /** One line per event: type, id, subject, data and deliveries, for failure messages. */
     String describe() {
         List<String> lines = new ArrayList<>();
-        for (EventLog.EventView event : events()) {
+        for (Event event : events()) {
             lines.add(event.type() + " id=" + event.id() + " subject=" + event.subject() + " data=" + event.data()
                     + " deliveries=" + event.deliveries());
         }
         return String.join("\n", lines);
     }
 
-    private void ingress(HttpExchange exchange) throws IOException {
-        try (exchange; InputStream body = exchange.getRequestBody()) {
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                exchange.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] bytes = body.readNBytes(MAX_EVENT_BYTES + 1);
-            if (bytes.length > MAX_EVENT_BYTES) {
-                exchange.sendResponseHeaders(413, -1);
-                return;
-            }
-            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            exchange.getRequestHeaders().forEach((name, values) ->
-                    headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
-            CloudEvent event;
-            try {
-                event = CloudEventCodec.read(headers, bytes);
-            } catch (EventRejectedException e) {
-                exchange.sendResponseHeaders(400, -1);
-                return;
-            }
-            broker.publish(event);
-            exchange.sendResponseHeaders(202, -1);
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
-        requests.shutdownNow();
-        broker.close();
+        process.close();
     }
 }

@@ -2,7 +2,6 @@ package dev.relay.tests.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.relay.local.broker.EventLog;
 import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.GitHttpServer;
@@ -132,7 +131,7 @@ class ClusterModeE2E {
             services.put(name, URI.create("http://127.0.0.1:" + port));
             pods.add(pod);
         }
-        broker = ClusterBroker.start(repoRoot.resolve("triggers"), services);
+        broker = ClusterBroker.start(repoRoot, services, work.resolve("pods/relay-broker"), logDir);
         for (ServicePod pod : pods) {
             Map<String, String> wiring = new LinkedHashMap<>();
             wiring.put("PORT", Integer.toString(ports.get(pod.name())));
@@ -146,6 +145,7 @@ class ClusterModeE2E {
                     + " args " + pod.args() + " + cluster wiring " + wiring);
             functions.add(FunctionProcess.start(pod, FunctionProcess.jar(repoRoot, pod.name()), wiring, logDir));
         }
+        broker.process().awaitReady(START_UP);
         for (FunctionProcess function : functions) {
             function.awaitReady(START_UP);
         }
@@ -181,7 +181,7 @@ class ClusterModeE2E {
         CloudEventHttp.Answer answer = push("web-app", source);
         assertThat(answer.status()).as(answer.text()).isEqualTo(200);
 
-        EventLog.EventView pushed = awaitEvent("dev.relay.image.pushed", "web-app");
+        ClusterBroker.Event pushed = awaitEvent("dev.relay.image.pushed", "web-app");
         Job build = onlyJob("web-app", "kaniko");
         String digest = terminationMessage(build);
         assertThat(digest).matches("sha256:[0-9a-f]{64}").isEqualTo(registryDigest("team/web-app",
@@ -192,11 +192,11 @@ class ClusterModeE2E {
         assertThat(Instant.parse(String.valueOf(data(pushed).get("sourceCommitTime"))))
                 .isEqualTo(source.getAuthorIdent().getWhen().toInstant());
 
-        EventLog.EventView passed = awaitEvent("dev.relay.scan.passed", "web-app");
+        ClusterBroker.Event passed = awaitEvent("dev.relay.scan.passed", "web-app");
         assertThat(data(passed)).containsEntry("digest", digest);
         onlyJob("web-app", "trivy");
 
-        EventLog.EventView bumped = awaitEvent("dev.relay.manifest.bumped", "web-app");
+        ClusterBroker.Event bumped = awaitEvent("dev.relay.manifest.bumped", "web-app");
         List<RevCommit> log = TempGitRepos.log(configRepo, "main");
         assertThat(log).hasSize(commitsBefore + 1);
         RevCommit bump = log.get(0);
@@ -216,7 +216,7 @@ class ClusterModeE2E {
         CloudEventHttp.Answer answer = push("broken-app", source);
         assertThat(answer.status()).as(answer.text()).isEqualTo(200);
 
-        EventLog.EventView failed = awaitEvent("dev.relay.build.failed", "broken-app");
+        ClusterBroker.Event failed = awaitEvent("dev.relay.build.failed", "broken-app");
         Job build = onlyJob("broken-app", "kaniko");
         assertThat(data(failed)).containsEntry("job", build.getMetadata().getName())
                 .containsEntry("commit", source.getName());
@@ -233,8 +233,8 @@ class ClusterModeE2E {
         CloudEventHttp.Answer answer = push("risky-app", source);
         assertThat(answer.status()).as(answer.text()).isEqualTo(200);
 
-        EventLog.EventView pushed = awaitEvent("dev.relay.image.pushed", "risky-app");
-        EventLog.EventView failed = awaitEvent("dev.relay.scan.failed", "risky-app");
+        ClusterBroker.Event pushed = awaitEvent("dev.relay.image.pushed", "risky-app");
+        ClusterBroker.Event failed = awaitEvent("dev.relay.scan.failed", "risky-app");
         assertThat(data(failed)).containsEntry("digest", data(pushed).get("digest"));
         assertThat(String.valueOf(data(failed).get("blocking"))).contains("CVE-");
         onlyJob("risky-app", "trivy");
@@ -346,16 +346,16 @@ class ClusterModeE2E {
 
     // --- observations -----------------------------------------------------------------------------------------
 
-    private static EventLog.EventView awaitEvent(String type, String app) throws InterruptedException {
+    private static ClusterBroker.Event awaitEvent(String type, String app) throws InterruptedException {
         await(() -> broker.events(type).stream().anyMatch(e -> isFor(e, app)),
                 type + " for " + app);
-        List<EventLog.EventView> matching = broker.events(type).stream().filter(e -> isFor(e, app)).toList();
+        List<ClusterBroker.Event> matching = broker.events(type).stream().filter(e -> isFor(e, app)).toList();
         assertThat(matching).as("%s for %s", type, app).hasSize(1);
         return matching.get(0);
     }
 
     /** An event is about an app when its relayapp extension or its data's image names it. */
-    private static boolean isFor(EventLog.EventView event, String app) {
+    private static boolean isFor(ClusterBroker.Event event, String app) {
         if (app.equals(event.extensions().get("relayapp"))) {
             return true;
         }
@@ -363,9 +363,8 @@ class ClusterModeE2E {
         return image != null && String.valueOf(image).endsWith("/team/" + app);
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> data(EventLog.EventView event) {
-        return event.data() instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+    private static Map<String, Object> data(ClusterBroker.Event event) {
+        return event.data();
     }
 
     private static Job onlyJob(String app, String container) {
@@ -466,7 +465,11 @@ class ClusterModeE2E {
     static final class TailsOnFailure implements TestWatcher {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
-            for (FunctionProcess function : functions) {
+            List<FunctionProcess> processes = new ArrayList<>(functions);
+            if (broker != null) {
+                processes.add(broker.process());
+            }
+            for (FunctionProcess function : processes) {
                 System.out.println("[cluster-e2e] ---- last lines of " + function.name() + " ----\n"
                         + function.tail(40));
             }

@@ -79,6 +79,7 @@ public final class GitHubAdapter implements WebhookAdapter {
                 ref,
                 after,
                 text(json, "before"),
-                firstOf(text(json, "pusher", "name"), text(json, "sender", "login"))).toEvent());
+                firstOf(text(json, "pusher", "name"), text(json, "sender", "login")))
+                .toEvent(text(json, "head_commit", "id"), text(json, "head_commit", "timestamp")));
     }
 }

@@ -1,6 +1,7 @@
 package dev.relay.ingress.git;
 
 import dev.relay.ingress.DeliveryIds;
+import dev.relay.shared.dora.DoraTrailers;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayEventTypes;
@@ -65,6 +66,19 @@ public record GitPush(String eventId, String provider, String repository, String
     /** The {@code dev.relay.git.pushed} event that starts a chain: {@code relaytrace} is its own id. */
     public CloudEvent toEvent() {
         return RelayAnswers.start(eventId, RelayEventTypes.GIT_PUSHED, RelaySources.WEBHOOK_INGRESS, payload(), null);
+    }
+
+    /**
+     * The same event carrying the pushed commit's time ({@code commitTime}, for the DORA lead time of builds that
+     * do not read the commit themselves) when the producer describes that commit: {@code headCommitId} is the
+     * forwarded commit and {@code headCommitTime} an ISO-8601 date-time (GitHub's {@code head_commit}); else none.
+     */
+    public CloudEvent toEvent(String headCommitId, String headCommitTime) {
+        String time = headCommitId != null && headCommitId.toLowerCase(Locale.ROOT).equals(commit)
+                && headCommitTime != null ? DoraTrailers.parse(headCommitTime).map(DoraTrailers::format).orElse(null)
+                : null;
+        return RelayAnswers.start(eventId, RelayEventTypes.GIT_PUSHED, RelaySources.WEBHOOK_INGRESS,
+                new Payloads.GitPushed(repository, ref, commit, before, pusher, provider, time), null);
     }
 
     /** {@code git check-ref-format} rules, restricted to branches and tags. */
