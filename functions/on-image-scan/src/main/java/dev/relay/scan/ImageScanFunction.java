@@ -6,13 +6,14 @@ import dev.relay.shared.events.RelayAnswers;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelaySources;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.kubernetes.CompletionIds;
 import dev.relay.shared.kubernetes.KubernetesAccess;
+import dev.relay.shared.kubernetes.ResourceEvents;
 import io.cloudevents.CloudEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
-import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +24,13 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code dev.relay.image.pushed} → find the pipeline that owns the image → scan {@code <image>@<digest>} with its
- * backend (Trivy Job, Trivy CLI, Harbor's report) → judge the report by its policy → {@code dev.relay.scan.passed} /
- * {@code .failed}, or {@code dev.relay.scan.errored} when no verdict could be reached (a scan that did not run never
- * passes). An image no pipeline owns is answered with nothing (HTTP 202).
+ * backend → judge the report by its policy → {@code dev.relay.scan.passed} / {@code .failed}, or
+ * {@code dev.relay.scan.errored} when no verdict could be reached (a scan that did not run never passes). An image no
+ * pipeline owns is answered with nothing (HTTP 202).
+ *
+ * <p>The Trivy CLI and Harbor answer in the request. A Trivy Job does not: the request creates it and answers
+ * {@code dev.relay.scan.started}; the Job's completion comes back as an ApiServerSource event
+ * ({@code dev.knative.apiserver.resource.*}) and is answered with the verdict by {@link ScanCompletions}.
  */
 @Component(ImageScanFunction.NAME)
 public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {
@@ -40,8 +45,8 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
     private final ScanPlanner planner;
     private final KubernetesAccess kubernetes;
     private final ScanService scans;
-    private final ScanMetrics metrics;
-    private final Clock clock;
+    private final ScanAnswers answers;
+    private final ScanCompletions completions;
 
     @Autowired
     public ImageScanFunction(RelayProperties properties, ObjectProvider<KubernetesClient> kubernetesClient,
@@ -51,9 +56,8 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
     }
 
     ImageScanFunction(RelayProperties properties, KubernetesAccess kubernetes, ScanMetrics metrics, Clock clock) {
-        this(properties, kubernetes, new ScanService(new TrivyJobScanner(kubernetes,
-                duration -> Thread.sleep(Math.max(1, duration.toMillis()))),
-                new TrivyCliScanner(), new HarborScanner()), metrics, clock);
+        this(properties, kubernetes, new ScanService(new TrivyJobScanner(kubernetes), new TrivyCliScanner(),
+                new HarborScanner()), metrics, clock);
     }
 
     ImageScanFunction(RelayProperties properties, KubernetesAccess kubernetes, ScanService scans, ScanMetrics metrics,
@@ -61,15 +65,19 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
         this.planner = new ScanPlanner(properties);
         this.kubernetes = kubernetes;
         this.scans = scans;
-        this.metrics = metrics;
-        this.clock = clock;
+        this.answers = new ScanAnswers(metrics, clock);
+        this.completions = new ScanCompletions(properties, kubernetes, answers);
     }
 
     @Override
     public CloudEvent apply(CloudEvent event) {
+        if (ResourceEvents.isResourceEvent(event.getType())) {
+            return completions.answer(event);
+        }
         if (!RelayEventTypes.IMAGE_PUSHED.equals(event.getType())) {
             throw EventRejectedException.badRequest("unsupported-event-type", "Unsupported event type",
-                    NAME + " handles " + RelayEventTypes.IMAGE_PUSHED + ", not " + event.getType() + ".");
+                    NAME + " handles " + RelayEventTypes.IMAGE_PUSHED + " and dev.knative.apiserver.resource.*"
+                            + " (a scan Job's completion), not " + event.getType() + ".");
         }
         ScanPlan plan = planner.plan(event);
         if (plan instanceof ScanPlan.Skip skip) {
@@ -77,40 +85,17 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
             return null;
         }
         ScanRequest request = ((ScanPlan.Scan) plan).request();
-        ScanPolicy policy = ScanPolicy.of(request.config().policy());
         ScanOutcome outcome = scans.scan(request);
-        if (outcome instanceof ScanOutcome.Errored errored) {
-            log.warn("scan of {} for {} ({}) errored: {}", request.reference(), request.app(), request.backendName(),
-                    errored.reason());
-            metrics.verdict("errored", request.backendName(), null);
-            return answer(event, request, RelayEventTypes.SCAN_ERRORED,
-                    scan(request, null, policy, null, errored.reason()));
+        if (outcome instanceof ScanOutcome.Started started) {
+            String job = started.job().getMetadata().getName();
+            return RelayAnswers.continuing(CompletionIds.of(NAME, started.job(), RelayEventTypes.SCAN_STARTED),
+                    null, RelayEventTypes.SCAN_STARTED, RelaySources.ON_IMAGE_SCAN,
+                    new Payloads.ScanStarted(request.image(), request.tag(), request.digest(), job,
+                            request.backendName(), request.sourceCommit(), request.sourceCommitTime()),
+                    request.trace(), request.app());
         }
-        ScanOutcome.Reported reported = (ScanOutcome.Reported) outcome;
-        Verdict verdict = new PolicyJudge(policy, clock).judge(reported.report());
-        if (verdict instanceof Verdict.Failed failed) {
-            log.warn("scan of {} for {} FAILED policy {}: blocking {} ({}; {} from {})", request.reference(),
-                    request.app(), policy.name(), failed.blocking(), failed.reason(), failed.counts(),
-                    reported.source());
-            metrics.verdict("failed", request.backendName(), failed.counts());
-            return answer(event, request, RelayEventTypes.SCAN_FAILED,
-                    scan(request, failed.counts(), policy, failed.blocking(), failed.reason()));
-        }
-        log.info("scan of {} for {} passed policy {} ({}; {} from {})", request.reference(), request.app(),
-                policy.name(), verdict.reason(), verdict.counts(), reported.source());
-        metrics.verdict("passed", request.backendName(), verdict.counts());
-        return answer(event, request, RelayEventTypes.SCAN_PASSED,
-                scan(request, verdict.counts(), policy, List.of(), verdict.reason()));
-    }
-
-    private static Payloads.Scan scan(ScanRequest request, Payloads.SeverityCounts counts, ScanPolicy policy,
-            List<String> blocking, String reason) {
-        return new Payloads.Scan(request.image(), request.tag(), request.digest(), counts, policy.describe(), blocking,
-                reason, request.sourceCommit(), request.sourceCommitTime());
-    }
-
-    private static CloudEvent answer(CloudEvent cause, ScanRequest request, String type, Payloads.Scan data) {
-        return RelayAnswers.answer(cause, type, RelaySources.ON_IMAGE_SCAN, data, request.app(), null);
+        return answers.verdict(request, outcome, (type, data) -> RelayAnswers.answer(event, type,
+                RelaySources.ON_IMAGE_SCAN, data, request.app(), null));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.relay.scan;
 
 import dev.relay.shared.config.RelayProperties;
+import dev.relay.shared.kubernetes.ResourceEvents;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -19,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Trivy scan Job of a {@link ScanRequest}, as a pure function.
+ * The Trivy scan Job of a {@link ScanRequest}, as a pure function. Its annotations hold the whole request (app, image,
+ * tag, digest, source commit and its time, trace, the image.pushed event's id) so that the Job's completion event,
+ * which carries only the Job, can be answered ({@link ScanCompletions}); {@link ResourceEvents#COMPLETION_LABEL} makes
+ * the ApiServerSource send the Job's changes to the broker.
  *
  * <p>One container {@code trivy} runs {@link TrivyArgs} against {@code <image>@<digest>} and prints the JSON report
  * on stdout, which on-image-scan reads back from the pod's log. {@code backoffLimit: 0} (a failed scan is reported,
@@ -39,6 +43,10 @@ public final class TrivyJobFactory {
     public static final String TRACE = "relay.dev/trace";
     public static final String EVENT_ID = "relay.dev/event-id";
     public static final String IMAGE = "relay.dev/image";
+    public static final String IMAGE_REPOSITORY = "relay.dev/image-repository";
+    public static final String TAG = "relay.dev/tag";
+    public static final String SOURCE_COMMIT = "relay.dev/source-commit";
+    public static final String SOURCE_COMMIT_TIME = "relay.dev/source-commit-time";
     public static final String DOCKER_CONFIG_VOLUME = "docker-config";
     public static final String DOCKER_CONFIG_PATH = "/docker-config";
     public static final String CACHE_PATH = "/var/cache/trivy";
@@ -96,6 +104,7 @@ public final class TrivyJobFactory {
         labels.put(APP, request.app());
         String hex = ScanJobNames.hex(request.digest());
         labels.put(DIGEST, hex.substring(0, Math.min(LABEL_MAX, hex.length())));
+        labels.put(ResourceEvents.COMPLETION_LABEL, "true");
         return labels;
     }
 
@@ -105,6 +114,17 @@ public final class TrivyJobFactory {
         annotations.put(EVENT_ID, request.eventId());
         annotations.put(IMAGE, request.reference());
         annotations.put(DIGEST, request.digest());
+        annotations.put(APP, request.app());
+        annotations.put(IMAGE_REPOSITORY, request.image());
+        if (request.tag() != null) {
+            annotations.put(TAG, request.tag());
+        }
+        if (request.sourceCommit() != null) {
+            annotations.put(SOURCE_COMMIT, request.sourceCommit());
+        }
+        if (request.sourceCommitTime() != null) {
+            annotations.put(SOURCE_COMMIT_TIME, request.sourceCommitTime());
+        }
         return annotations;
     }
 

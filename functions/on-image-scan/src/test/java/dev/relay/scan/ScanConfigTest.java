@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.relay.shared.config.RelayFunctionAutoConfiguration;
 import dev.relay.shared.config.RelayProperties;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +34,6 @@ class ScanConfigTest {
             RelayProperties.Scan scan = scan(context.getBean(RelayProperties.class));
             assertThat(scan.backend()).isEqualTo(RelayProperties.ScanBackend.TRIVY_JOB);
             assertThat(scan.trivyJob().image()).isEqualTo("aquasec/trivy:0.58.1");
-            assertThat(scan.trivyJob().deadline()).isEqualTo(Duration.ofSeconds(50));
             assertThat(scan.trivyJob().ttlSecondsAfterFinished()).isEqualTo(3600);
             assertThat(scan.trivyCli().path()).isEqualTo("trivy");
             assertThat(ScanPolicy.of(scan.policy())).isEqualTo(ScanPolicy.defaults());

@@ -19,9 +19,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,7 +85,7 @@ public final class BuildCompletions {
             List<String> tail = pods.newest(namespace, job.getMetadata().getName())
                     .flatMap(pod -> pods.log(namespace, pod.getMetadata().getName()))
                     .map(JobPods::tail).orElse(List.of());
-            return failed(built, job, failure.get(), tail, failedAt(job));
+            return failed(built, job, failure.get(), tail, JobConditions.finishedAt(job));
         }
         if (!JobConditions.succeeded(job)) {
             return unfinished(event, built, job, label);
@@ -98,7 +96,7 @@ public final class BuildCompletions {
         }
         Optional<Pod> pod = pods.newest(namespace, job.getMetadata().getName());
         Optional<String> message = pod.flatMap(p -> JobPods.terminationMessage(p, KanikoJobFactory.CONTAINER));
-        OffsetDateTime at = time(job.getStatus().getCompletionTime());
+        OffsetDateTime at = JobConditions.finishedAt(job);
         if (message.isEmpty() || !DIGEST.matcher(message.get()).matches()) {
             String why = pod.isEmpty() ? "its pod is gone" : message.isEmpty()
                     ? "container " + KanikoJobFactory.CONTAINER + " left no termination message"
@@ -117,7 +115,7 @@ public final class BuildCompletions {
                 ? (Map<String, Object>) map : Map.of();
         Map<?, ?> succeeded = condition(status, "Succeeded");
         String state = succeeded == null ? null : String.valueOf(succeeded.get("status"));
-        OffsetDateTime at = time(status.get("completionTime") == null ? null : status.get("completionTime").toString());
+        OffsetDateTime at = JobConditions.time(status.get("completionTime") instanceof String t ? t : null);
         if ("False".equals(state)) {
             return failed(built, run, KubernetesBuilds.pipelineRunFailure(run).orElse("PipelineRun failed"), List.of(),
                     at);
@@ -176,27 +174,7 @@ public final class BuildCompletions {
                 built.trace(), built.app());
     }
 
-    private static OffsetDateTime failedAt(Job job) {
-        if (job.getStatus() != null && job.getStatus().getConditions() != null) {
-            for (JobCondition condition : job.getStatus().getConditions()) {
-                if ("Failed".equals(condition.getType()) && "True".equals(condition.getStatus())) {
-                    return time(condition.getLastTransitionTime());
-                }
-            }
-        }
-        return null;
-    }
 
-    private static OffsetDateTime time(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return OffsetDateTime.parse(text);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
 
     private static Map<?, ?> condition(Map<String, Object> status, String type) {
         if (status.get("conditions") instanceof List<?> conditions) {

@@ -30,6 +30,22 @@ class PushReaderTest {
         assertThat(push.ref()).isEqualTo(new GitRef(GitRef.Kind.BRANCH, "main"));
         assertThat(push.provider()).isEqualTo("gitea");
         assertThat(push.isDeletion()).isFalse();
+        assertThat(push.commitTime()).isNull();
+    }
+
+    @Test
+    void shouldNormaliseTheCommitTimeOfARelayPushAndRejectAnInvalidOne() {
+        Push push = reader.read(CloudEventHttp.event(RelayEventTypes.GIT_PUSHED, new Payloads.GitPushed(
+                BuildFixtures.REPO, "refs/heads/main", SHA, null, "octocat", "gitlab", "2026-11-29T20:15:30+01:00"))
+                .build());
+        assertThat(push.commitTime()).isEqualTo("2026-11-29T19:15:30Z");
+
+        assertThatThrownBy(() -> reader.read(CloudEventHttp.event(RelayEventTypes.GIT_PUSHED, new Payloads.GitPushed(
+                BuildFixtures.REPO, "refs/heads/main", SHA, null, "octocat", "gitlab", "yesterday\n")).build()))
+                .isInstanceOfSatisfying(EventRejectedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.problemType()).isEqualTo("invalid-commit-time");
+                });
     }
 
     @Test
@@ -41,6 +57,7 @@ class PushReaderTest {
         assertThat(push.commit()).isEqualTo("6113728f27ae82c7b1a177c8d03f9e96e0adf246");
         assertThat(push.pusher()).isEqualTo("Codertocat");
         assertThat(push.provider()).isEqualTo("github");
+        assertThat(push.commitTime()).as("head_commit.timestamp of the pushed commit").isEqualTo("2019-05-15T15:19:25Z");
 
         Push deletion = reader.read(gitHubSourceEvent("push-payload.json"));
         assertThat(deletion.isDeletion()).isTrue();

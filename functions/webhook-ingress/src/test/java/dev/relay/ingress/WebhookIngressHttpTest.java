@@ -93,7 +93,7 @@ class WebhookIngressHttpTest {
         assertThat(event.getDataContentType()).isEqualTo("application/json");
         assertThat(data(event)).isEqualTo(new Payloads.GitPushed("https://github.com/Codertocat/Hello-World.git",
                 "refs/heads/master", "6113728f27ae82c7b1a177c8d03f9e96e0adf246",
-                "0000000000000000000000000000000000000000", "Codertocat", "github"));
+                "0000000000000000000000000000000000000000", "Codertocat", "github", "2019-05-15T15:19:25Z"));
     }
 
     @Test
@@ -257,7 +257,7 @@ class WebhookIngressHttpTest {
         assertThat(event.getExtension(RelayExtensions.TRACE)).isEqualTo("gitlab-" + uuid);
         assertThat(data(event)).isEqualTo(new Payloads.GitPushed("http://example.com/mike/diaspora.git",
                 "refs/heads/master", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7",
-                "95790bf891e76fee5e1747ab589903a6a1f80f22", "John Smith", "gitlab"));
+                "95790bf891e76fee5e1747ab589903a6a1f80f22", "John Smith", "gitlab", "2012-01-03T21:36:29Z"));
     }
 
     @Test
@@ -331,7 +331,7 @@ class WebhookIngressHttpTest {
         assertThat(event.getId()).isEqualTo("gitea-" + delivery);
         assertThat(data(event)).isEqualTo(new Payloads.GitPushed("http://localhost:3000/example/example.git",
                 "refs/heads/master", "67b56589a45103f891bdee7c0546e5d40bc02001",
-                "0000000000000000000000000000000000000000", "example", "gitea"));
+                "0000000000000000000000000000000000000000", "example", "gitea", "2022-03-09T07:23:39Z"));
     }
 
     @Test

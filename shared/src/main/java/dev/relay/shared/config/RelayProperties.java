@@ -510,7 +510,8 @@ public record RelayProperties(
 
     /**
      * The {@code trivy-job} backend: a batch/v1 Job running Trivy against {@code <image>@<digest>}, named from the
-     * digest, awaited for at most {@code deadline}; a scan still running then answers 503 and the redelivery reads it.
+     * digest. Nothing waits for it: the request answers {@code dev.relay.scan.started}, the Job's completion event
+     * (ApiServerSource) the verdict.
      *
      * @param image                   the Trivy image
      * @param server                  URL of a Trivy server ({@code --server}); unset: each Job downloads the DB
@@ -518,7 +519,6 @@ public record RelayProperties(
      * @param serviceAccount          ServiceAccount of the scan pods (they get no API token); unset: the namespace's
      *                                default
      * @param namespace               namespace of the Jobs; unset: on-image-scan's own
-     * @param deadline                how long one request waits for the Job (keep it below the Knative timeoutSeconds)
      * @param ttlSecondsAfterFinished how long a finished Job (and its report, in its pod's log) is kept
      * @param activeDeadlineSeconds   hard limit of one scan
      */
@@ -529,7 +529,6 @@ public record RelayProperties(
             @Pattern(regexp = SUBDOMAIN, message = "must be a ServiceAccount name (DNS-1123 subdomain)") String serviceAccount,
             @Pattern(regexp = NAME, message = "must be a DNS-1123 label (lowercase letters, digits, '-')") String namespace,
             @Valid @DefaultValue Resources resources,
-            @DefaultValue("50s") @NotNull Duration deadline,
             @DefaultValue("3600") @Min(60) int ttlSecondsAfterFinished,
             @DefaultValue("600") @Min(1) long activeDeadlineSeconds) {
     }

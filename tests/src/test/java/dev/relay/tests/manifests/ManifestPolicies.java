@@ -32,6 +32,10 @@ final class ManifestPolicies {
     static final String VISIBILITY = "networking.knative.dev/visibility";
     static final String SINK_BINDING_INCLUDE = "bindings.knative.dev/include";
 
+    /** The ApiServerSource of build and scan completions, its ServiceAccount, Role and RoleBinding. */
+    static final String JOB_EVENTS = "relay-job-events";
+    static final String COMPLETION_LABEL = "relay.dev/completion-events";
+
     /** Knative Services that may have a public route; every other one must be cluster-local. */
     static final Set<String> PUBLIC_SERVICES = Set.of("webhook-ingress");
 
@@ -39,7 +43,13 @@ final class ManifestPolicies {
     static final Map<String, Map<String, Set<String>>> ALLOWED_ROLES = Map.of(
             "on-push-build", Map.of(
                     "batch/jobs", Set.of("create", "get"),
-                    "tekton.dev/pipelineruns", Set.of("create", "get")),
+                    "tekton.dev/pipelineruns", Set.of("create", "get"),
+                    "/pods", Set.of("list"),
+                    "/pods/log", Set.of("get")),
+            // the ApiServerSource's watch of the build and scan objects (knative/job-events/)
+            JOB_EVENTS, Map.of(
+                    "batch/jobs", Set.of("get", "list", "watch"),
+                    "tekton.dev/pipelineruns", Set.of("get", "list", "watch")),
             "on-image-scan", Map.of(
                     "batch/jobs", Set.of("create", "get"),
                     "/pods", Set.of("list"),
@@ -53,11 +63,15 @@ final class ManifestPolicies {
                     "argoproj.io/applications", Set.of("get")));
 
     /**
-     * The only exceptions to {@link #FORBIDDEN_VERBS}: Role name → "apiGroup/resource" → verbs. on-image-scan finds the
-     * pod of its scan Job by the {@code job-name} label (pod names are generated), which needs {@code list} on pods;
-     * on-sync-verify finds the ready pods of a Deployment by the Deployment's selector, the same way.
+     * The only exceptions to {@link #FORBIDDEN_VERBS}: Role name → "apiGroup/resource" → verbs. on-image-scan and
+     * on-push-build find the pod of their finished Job by the {@code job-name} label (pod names are generated), which
+     * needs {@code list} on pods; on-sync-verify finds the ready pods of a Deployment by the Deployment's selector, the
+     * same way; the ApiServerSource {@value #JOB_EVENTS} lists and watches the build and scan objects (Knative requires
+     * get, list and watch on what it watches).
      */
     static final Map<String, Map<String, Set<String>>> ALLOWED_FORBIDDEN_VERBS = Map.of(
+            "on-push-build", Map.of("/pods", Set.of("list")),
+            JOB_EVENTS, Map.of("batch/jobs", Set.of("list", "watch"), "tekton.dev/pipelineruns", Set.of("list", "watch")),
             "on-image-scan", Map.of("/pods", Set.of("list")),
             "on-sync-verify", Map.of("/pods", Set.of("list")));
 
@@ -183,6 +197,67 @@ final class ManifestPolicies {
                 if ("ServiceAccount".equals(subject.get("kind"))) {
                     out.add(String.valueOf(subject.get("name")));
                 }
+            }
+        }
+        return out;
+    }
+
+    // --- completion events ------------------------------------------------------------------------------------
+
+    /**
+     * The one ApiServerSource, {@value #JOB_EVENTS}: {@code mode: Resource} (the functions need the object, not a
+     * reference), every watched resource selected by {@value #COMPLETION_LABEL}, the sink the Broker here, and its own
+     * ServiceAccount bound (RoleBinding here) to a Role that grants exactly get, list and watch on each watched
+     * resource.
+     */
+    static List<String> jobEventSources(List<Manifest> docs) {
+        List<String> out = new ArrayList<>();
+        List<Manifest> sources = ofKind(docs, "sources.knative.dev/v1", "ApiServerSource");
+        if (!names(sources).equals(Set.of(JOB_EVENTS))) {
+            out.add("ApiServerSources " + names(sources) + ": exactly " + JOB_EVENTS + " is expected");
+        }
+        for (Manifest source : sources) {
+            String label = "ApiServerSource/" + source.name();
+            Map<?, ?> spec = (Map<?, ?>) source.content().get("spec");
+            if (!"Resource".equals(spec.get("mode"))) {
+                out.add(label + ": mode must be Resource (the functions read the object from the event)");
+            }
+            Map<?, ?> sink = spec.get("sink") instanceof Map<?, ?> m ? m : Map.of();
+            Map<?, ?> ref = sink.get("ref") instanceof Map<?, ?> m ? m : Map.of();
+            if (!"eventing.knative.dev/v1".equals(ref.get("apiVersion")) || !"Broker".equals(ref.get("kind"))
+                    || !names(ofKind(docs, "eventing.knative.dev/v1", "Broker")).contains(String.valueOf(ref.get("name")))
+                    || sink.get("uri") != null) {
+                out.add(label + ": sink.ref must be a Broker in knative/ (" + sink + ")");
+            }
+            Map<String, Set<String>> needed = new LinkedHashMap<>();
+            for (Map<?, ?> resource : KnativeManifestSchemaTest.listOfMaps(spec.get("resources"))) {
+                String apiVersion = String.valueOf(resource.get("apiVersion"));
+                String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+                needed.put(group + "/" + String.valueOf(resource.get("kind")).toLowerCase(java.util.Locale.ROOT) + "s",
+                        Set.of("get", "list", "watch"));
+                Map<?, ?> selector = resource.get("selector") instanceof Map<?, ?> m ? m : Map.of();
+                Map<?, ?> matchLabels = selector.get("matchLabels") instanceof Map<?, ?> m ? m : Map.of();
+                if (!"true".equals(matchLabels.get(COMPLETION_LABEL)) || selector.get("matchExpressions") != null) {
+                    out.add(label + ": resource " + apiVersion + " " + resource.get("kind")
+                            + " must select exactly selector.matchLabels " + COMPLETION_LABEL + ": \"true\"");
+                }
+            }
+            String account = String.valueOf(spec.get("serviceAccountName"));
+            if (!names(ofKind(docs, "v1", "ServiceAccount")).contains(account)) {
+                out.add(label + ": serviceAccountName " + account + " is no ServiceAccount in knative/");
+            }
+            Set<String> roles = new TreeSet<>();
+            for (Manifest binding : ofKind(docs, RBAC, "RoleBinding")) {
+                boolean bindsAccount = KnativeManifestSchemaTest.listOfMaps(binding.content().get("subjects")).stream()
+                        .anyMatch(subject -> account.equals(subject.get("name")));
+                if (bindsAccount) {
+                    roles.add(String.valueOf(((Map<?, ?>) binding.content().get("roleRef")).get("name")));
+                }
+            }
+            if (!roles.equals(Set.of(account)) || !needed.equals(ALLOWED_ROLES.get(account))) {
+                out.add(label + ": its ServiceAccount " + account + " must be bound to exactly the Role " + account
+                        + ", which grants exactly " + new java.util.TreeMap<>(needed) + " (bound to " + roles
+                        + ", allowed " + ALLOWED_ROLES.get(account) + ")");
             }
         }
         return out;

@@ -31,6 +31,7 @@ class ManifestPoliciesNegativeTest {
         assertThat(ManifestPolicies.secretMounts(knative)).isEmpty();
         assertThat(ManifestPolicies.publicRoutes(knative)).isEmpty();
         assertThat(ManifestPolicies.sinkBindings(knative)).isEmpty();
+        assertThat(ManifestPolicies.jobEventSources(knative)).isEmpty();
     }
 
     /** A deep copy of all documents, with {@code change} applied to the one of {@code kind} named {@code name}. */
@@ -195,6 +196,28 @@ class ManifestPoliciesNegativeTest {
                 b -> map(b, "spec", "sink", "ref").put("kind", "Channel")), "sink.ref");
         violates(ManifestPolicies::sinkBindings, with("Namespace", "relay",
                 n -> map(n, "metadata", "labels").remove(ManifestPolicies.SINK_BINDING_INCLUDE)), "Namespace/relay");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anApiServerSourceThatIsNotLeastPrivilegeOrDoesNotReachTheBrokerFails() {
+        String name = ManifestPolicies.JOB_EVENTS;
+        violates(ManifestPolicies::jobEventSources, with("ApiServerSource", name,
+                s -> map(s, "spec").put("mode", "Reference")), "mode must be Resource");
+        violates(ManifestPolicies::jobEventSources, with("ApiServerSource", name,
+                s -> map(s, "spec", "sink", "ref").put("name", "default")), "sink.ref");
+        violates(ManifestPolicies::jobEventSources, with("ApiServerSource", name,
+                s -> list(map(s, "spec"), "resources").get(0).remove("selector")), "batch/v1 Job must select");
+        violates(ManifestPolicies::jobEventSources, with("ApiServerSource", name, s -> list(map(s, "spec"),
+                "resources").add(Map.of("apiVersion", "v1", "kind", "Pod", "selector",
+                        Map.of("matchLabels", Map.of(ManifestPolicies.COMPLETION_LABEL, "true"))))),
+                "must be bound to exactly the Role");
+        violates(ManifestPolicies::jobEventSources, with("ApiServerSource", name,
+                s -> map(s, "spec").put("serviceAccountName", "on-push-build")), "ServiceAccount on-push-build");
+        violates(ManifestPolicies::rbac, with("Role", name,
+                r -> list(r, "rules").get(0).put("verbs", List.of("get", "list", "watch", "delete"))), "verb 'delete'");
+        violates(ManifestPolicies::rbac, with("Role", name,
+                r -> list(r, "rules").get(0).put("resources", List.of("jobs", "pods"))), "grants");
     }
 
     @Test

@@ -64,6 +64,22 @@ class ManifestValidatorNegativeTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void apiServerSourceAgainstTheRealCrdSchemaFailsOnAnUnknownFieldOrAWrongType() {
+        Map<String, Object> source = only(root.resolve("knative/job-events/apiserversource.yaml"));
+        assertThat(validator.validate(source)).isEmpty();
+
+        Map<String, Object> misspelt = Manifests.deepCopy(source);
+        ((List<Map<String, Object>>) map(misspelt, "spec").get("resources")).get(0).put("labelSelector",
+                Map.of("matchLabels", Map.of("relay.dev/completion-events", "true")));
+        assertThat(validator.validate(misspelt)).anySatisfy(v -> assertThat(v).contains("labelSelector"));
+
+        Map<String, Object> wrongType = Manifests.deepCopy(source);
+        map(wrongType, "spec").put("resources", Map.of("apiVersion", "batch/v1", "kind", "Job"));
+        assertThat(validator.validate(wrongType)).anySatisfy(v -> assertThat(v).contains("resources"));
+    }
+
+    @Test
     void triggerWithAnUnknownFieldUnderSpecFails() {
         // Trigger.spec is x-kubernetes-preserve-unknown-fields in the CRD, and strict here all the same
         Map<String, Object> t = Manifests.deepCopy(trigger);

@@ -79,7 +79,7 @@ public final class GitHubAdapter implements WebhookAdapter {
                 ref,
                 after,
                 text(json, "before"),
-                firstOf(text(json, "pusher", "name"), text(json, "sender", "login")))
-                .toEvent(text(json, "head_commit", "id"), text(json, "head_commit", "timestamp")));
+                firstOf(text(json, "pusher", "name"), text(json, "sender", "login")),
+                JsonFields.commitTime(json, after)).toEvent());
     }
 }

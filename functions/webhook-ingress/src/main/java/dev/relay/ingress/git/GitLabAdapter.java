@@ -73,11 +73,13 @@ public final class GitLabAdapter implements WebhookAdapter {
             return new AdapterResult.Ignore("deleted " + DeliveryIds.printable(ref));
         }
         String eventId = DeliveryIds.eventId(PRODUCER, DELIVERY, request.header(DELIVERY), request.body());
+        String commit = firstOf(text(json, "checkout_sha"), after);
         return AdapterResult.Forward.of(new GitPush(eventId, PRODUCER,
                 firstOf(text(json, "project", "git_http_url"), text(json, "repository", "git_http_url")),
                 ref,
-                firstOf(text(json, "checkout_sha"), after),
+                commit,
                 text(json, "before"),
-                firstOf(text(json, "user_username"), text(json, "user_name"))).toEvent());
+                firstOf(text(json, "user_username"), text(json, "user_name")),
+                JsonFields.commitTime(json, commit)).toEvent());
     }
 }

@@ -19,10 +19,17 @@ import java.util.regex.Pattern;
  * valid {@code refs/heads/*} or {@code refs/tags/*} name, commits are 40 or 64 hex digits, the repository is an
  * http(s), ssh or git URL without a password.
  *
- * @param eventId the CloudEvent id, derived from the producer's delivery id
+ * @param eventId    the CloudEvent id, derived from the producer's delivery id
+ * @param commitTime the pushed commit's time as the producer tells it, normalised to ISO-8601 UTC; null when absent
+ *                   or not a date-time (it only feeds the DORA lead time)
  */
 public record GitPush(String eventId, String provider, String repository, String ref, String commit, String before,
-        String pusher) {
+        String pusher, String commitTime) {
+
+    public GitPush(String eventId, String provider, String repository, String ref, String commit, String before,
+            String pusher) {
+        this(eventId, provider, repository, ref, commit, before, pusher, null);
+    }
 
     private static final Pattern OBJECT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
     private static final Pattern ZEROS = Pattern.compile("0{40}|0{64}");
@@ -52,6 +59,7 @@ public record GitPush(String eventId, String provider, String repository, String
         if (pusher.length() > MAX_PUSHER || pusher.isBlank() || pusher.chars().anyMatch(Character::isISOControl)) {
             throw invalid("pusher must be 1-" + MAX_PUSHER + " printable characters.");
         }
+        commitTime = DoraTrailers.parse(commitTime).map(DoraTrailers::format).orElse(null);
     }
 
     /** Whether {@code objectId} is the all-zero id producers send as {@code after} of a deleted ref. */
@@ -60,25 +68,12 @@ public record GitPush(String eventId, String provider, String repository, String
     }
 
     public Payloads.GitPushed payload() {
-        return new Payloads.GitPushed(repository, ref, commit, before, pusher, provider);
+        return new Payloads.GitPushed(repository, ref, commit, before, pusher, provider, commitTime);
     }
 
     /** The {@code dev.relay.git.pushed} event that starts a chain: {@code relaytrace} is its own id. */
     public CloudEvent toEvent() {
         return RelayAnswers.start(eventId, RelayEventTypes.GIT_PUSHED, RelaySources.WEBHOOK_INGRESS, payload(), null);
-    }
-
-    /**
-     * The same event carrying the pushed commit's time ({@code commitTime}, for the DORA lead time of builds that
-     * do not read the commit themselves) when the producer describes that commit: {@code headCommitId} is the
-     * forwarded commit and {@code headCommitTime} an ISO-8601 date-time (GitHub's {@code head_commit}); else none.
-     */
-    public CloudEvent toEvent(String headCommitId, String headCommitTime) {
-        String time = headCommitId != null && headCommitId.toLowerCase(Locale.ROOT).equals(commit)
-                && headCommitTime != null ? DoraTrailers.parse(headCommitTime).map(DoraTrailers::format).orElse(null)
-                : null;
-        return RelayAnswers.start(eventId, RelayEventTypes.GIT_PUSHED, RelaySources.WEBHOOK_INGRESS,
-                new Payloads.GitPushed(repository, ref, commit, before, pusher, provider, time), null);
     }
 
     /** {@code git check-ref-format} rules, restricted to branches and tags. */

@@ -77,6 +77,7 @@ public final class GiteaAdapter implements WebhookAdapter {
                 after,
                 text(json, "before"),
                 firstOf(text(json, "pusher", "login"), text(json, "pusher", "username"),
-                        text(json, "sender", "login"))).toEvent());
+                        text(json, "sender", "login")),
+                JsonFields.commitTime(json, after)).toEvent());
     }
 }

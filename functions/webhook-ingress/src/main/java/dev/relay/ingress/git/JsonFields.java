@@ -39,6 +39,26 @@ public final class JsonFields {
         return null;
     }
 
+    /**
+     * The time of {@code commit} as a push payload tells it: {@code head_commit.timestamp} (GitHub, Gitea) or the
+     * {@code timestamp} of the {@code commits[]} entry with that id (GitLab, Gitea, GitHub); null when not told.
+     */
+    public static String commitTime(JsonNode push, String commit) {
+        if (commit == null) {
+            return null;
+        }
+        JsonNode head = push.path("head_commit");
+        if (commit.equalsIgnoreCase(text(head, "id"))) {
+            return text(head, "timestamp");
+        }
+        for (JsonNode entry : push.path("commits")) {
+            if (commit.equalsIgnoreCase(text(entry, "id"))) {
+                return text(entry, "timestamp");
+            }
+        }
+        return null;
+    }
+
     public static boolean isTrue(JsonNode node, String field) {
         JsonNode value = node.path(field);
         return value.isBoolean() && value.booleanValue();

@@ -64,22 +64,6 @@ class GitPushTest {
                 .isInstanceOfSatisfying(EventRejectedException.class, e -> assertThat(e.status()).isEqualTo(400));
     }
 
-    @org.junit.jupiter.api.Test
-    void shouldCarryTheHeadCommitsTimeOnlyForTheForwardedCommitAndOnlyWhenItParses() {
-        GitPush push = push("https://git.example.com/a.git", "refs/heads/main", COMMIT);
-
-        assertThat(commitTime(push.toEvent(COMMIT.toUpperCase(java.util.Locale.ROOT), "2019-05-15T17:19:25+02:00")))
-                .isEqualTo("2019-05-15T15:19:25Z");
-        assertThat(commitTime(push.toEvent("b".repeat(40), "2019-05-15T15:19:25Z"))).isNull();
-        assertThat(commitTime(push.toEvent(COMMIT, "yesterday"))).isNull();
-        assertThat(commitTime(push.toEvent(null, null))).isNull();
-    }
-
-    private static String commitTime(io.cloudevents.CloudEvent event) {
-        return dev.relay.shared.events.EventPayloads.read(event, dev.relay.shared.events.Payloads.GitPushed.class)
-                .commitTime();
-    }
-
     private static GitPush push(String repository, String ref, String commit) {
         return new GitPush("github-1", "github", repository, ref, commit, ZEROS, "octocat");
     }
