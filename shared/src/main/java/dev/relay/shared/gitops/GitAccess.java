@@ -39,18 +39,24 @@ final class GitAccess implements AutoCloseable {
         GitCredentials c = repo.credentials();
         String username = c.username();
         if (username == null && c.usernameFile() != null) {
-            username = read(c.usernameFile());
+            username = read("username-file", c.usernameFile());
         }
         if (c.tokenFile() != null) {
-            String token = read(c.tokenFile());
+            String token = read("token-file", c.tokenFile());
             secrets.add(token);
             credentials = new UsernamePasswordCredentialsProvider(username != null ? username : TOKEN_USER, token);
         } else if (c.passwordFile() != null) {
-            String password = read(c.passwordFile());
+            String password = read("password-file", c.passwordFile());
             secrets.add(password);
             credentials = new UsernamePasswordCredentialsProvider(username != null ? username : "", password);
         } else {
             credentials = null;
+        }
+        if (c.sshKeyFile() != null) {
+            requireReadable("ssh-key-file", c.sshKeyFile());
+            if (c.knownHostsFile() != null) {
+                requireReadable("known-hosts-file", c.knownHostsFile());
+            }
         }
         ssh = c.sshKeyFile() != null ? sshFactory(c, sshHome) : null;
     }
@@ -142,14 +148,26 @@ final class GitAccess implements AutoCloseable {
         return message == null ? e.getClass().getSimpleName() : message;
     }
 
-    private String read(Path file) {
+    /** A credential file's content; a missing one (e.g. its optional Secret not created) names its setting. */
+    private String read(String setting, Path file) {
         try {
             String value = Files.readString(file, StandardCharsets.UTF_8);
             return value.replaceAll("[\\r\\n]+$", "");
         } catch (IOException e) {
-            throw new GitAuthenticationException("cannot read credential file " + file + " for "
-                    + repo.redactedUrl() + ": " + e.getClass().getSimpleName(), null);
+            throw unreadable(setting, file, e);
         }
+    }
+
+    private void requireReadable(String setting, Path file) {
+        if (!Files.isReadable(file)) {
+            throw unreadable(setting, file, new java.nio.file.NoSuchFileException(file.toString()));
+        }
+    }
+
+    private GitAuthenticationException unreadable(String setting, Path file, IOException e) {
+        return new GitAuthenticationException("cannot read credential file " + file + " (config-repo.credentials."
+                + setting + ") for " + repo.redactedUrl() + ": " + e.getClass().getSimpleName()
+                + "; is the Secret that holds it created?", null);
     }
 
     private static SshdSessionFactory sshFactory(GitCredentials c, Path sshHome) {

@@ -83,6 +83,38 @@ class GitOpsWriterHttpTest {
     }
 
     @Test
+    void aMissingTokenFileNamesItsSettingAndTheNextWriteAfterItAppearsSucceeds() throws IOException {
+        // in-cluster: the Secret relay-git-credentials is mounted optional and not created yet
+        try (GitHttpServer tokenServer = GitHttpServer.start(tmp.resolve("srv"), "x-access-token", "token-1")) {
+            Path tokenFile = tmp.resolve("secrets/git/token");
+            ConfigRepository repo = new ConfigRepository(tokenServer.url("config.git"), TempGitRepos.MAIN,
+                    GitCredentials.token(tokenFile));
+            assertThatThrownBy(() -> writer.write(repo, new SetFileEdit("evt-1", "values.yaml", "v: 2\n")))
+                    .isInstanceOf(GitAuthenticationException.class)
+                    .hasMessageContaining("config-repo.credentials.token-file")
+                    .hasMessageContaining(tokenFile.toString());
+            assertThat(TempGitRepos.log(remote, TempGitRepos.MAIN)).hasSize(1);
+
+            Files.createDirectories(tokenFile.getParent());
+            Files.writeString(tokenFile, "token-1\n");
+
+            assertThat(writer.write(repo, new SetFileEdit("evt-1", "values.yaml", "v: 2\n")))
+                    .isInstanceOf(WriteOutcome.Committed.class);
+        }
+    }
+
+    @Test
+    void aMissingSshKeyFileNamesItsSetting() {
+        Path keyFile = tmp.resolve("secrets/git/ssh-privatekey");
+        ConfigRepository repo = new ConfigRepository("ssh://git@127.0.0.1:1/config.git", TempGitRepos.MAIN,
+                GitCredentials.ssh(keyFile, null));
+        assertThatThrownBy(() -> writer.write(repo, new SetFileEdit("evt-1", "values.yaml", "v: 2\n")))
+                .isInstanceOf(GitAuthenticationException.class)
+                .hasMessageContaining("config-repo.credentials.ssh-key-file")
+                .hasMessageContaining(keyFile.toString());
+    }
+
+    @Test
     void shouldFailWithAuthenticationExceptionNamingUrlButNotPassword() throws IOException {
         Path passwordFile = Files.writeString(tmp.resolve("password"), "wrong-password-123\n");
         ConfigRepository repo = new ConfigRepository(server.url("config.git"), TempGitRepos.MAIN,

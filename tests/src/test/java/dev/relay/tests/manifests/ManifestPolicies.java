@@ -9,15 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 import dev.relay.tests.manifests.Manifests.Manifest;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Relay's deployment policies for RBAC, API tokens, Secrets, public routes and SinkBindings, each as a function from
+ * Relay's deployment policies for RBAC, API tokens, Secrets (none in the base, mounted optionally), public routes and SinkBindings, each as a function from
  * the parsed documents of {@code knative/} to a list of violations (empty when the policy holds), so
  * {@link KnativeManifestSchemaTest} asserts them on the repository and {@link ManifestPoliciesNegativeTest} proves
  * each one can fail.
@@ -28,7 +24,6 @@ final class ManifestPolicies {
     static final String KSVC = KnativeManifestSchemaTest.KSVC;
     static final String RBAC = "rbac.authorization.k8s.io/v1";
     static final String RBAC_GROUP = "rbac.authorization.k8s.io";
-    static final String TEMPLATE_VALUE = "REPLACE_ME";
     static final String VISIBILITY = "networking.knative.dev/visibility";
     static final String SINK_BINDING_INCLUDE = "bindings.knative.dev/include";
 
@@ -81,13 +76,16 @@ final class ManifestPolicies {
     static final Set<String> FORBIDDEN_RESOURCES =
             Set.of("*", "secrets", "pods/exec", "pods/attach", "serviceaccounts/token", "roles", "rolebindings");
 
-    /** Secrets and the keys their templates must hold. */
+    /**
+     * The Secrets the Services mount, created out of band (docs/install.md), and their keys; an empty set means the
+     * keys are names chosen by the operator (one file per approver).
+     */
     static final Map<String, Set<String>> SECRET_KEYS = Map.of(
-            "relay-git-credentials", Set.of("token", "username", "ssh-privatekey", "known_hosts"),
-            "relay-webhook-secrets", Set.of("github", "gitlab", "gitea"),
+            "relay-git-credentials", Set.of("token", "username", "password", "ssh-privatekey", "known_hosts"),
+            "relay-webhook-secrets", Set.of("github", "gitlab", "gitea", "forgejo", "harbor", "distribution",
+                    "argocd", "flux", "alertmanager"),
+            "relay-approvers", Set.of(),
             "relay-registry-credentials", Set.of(".dockerconfigjson"));
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ManifestPolicies() {
     }
@@ -292,7 +290,8 @@ final class ManifestPolicies {
             }
             if (bound.contains(account) && Boolean.FALSE.equals(automount)) {
                 out.add("Service/" + s.name() + ": ServiceAccount " + account
-                        + " has a Role, automountServiceAccountToken must be true or omitted");
+                        + " has a Role, automountServiceAccountToken must be omitted (the ServiceAccount mounts"
+                        + " the token; Knative admits the field only as false)");
             }
         }
         return out;
@@ -301,86 +300,67 @@ final class ManifestPolicies {
     // --- Secrets --------------------------------------------------------------------------------------------
 
     /**
-     * Every Secret is a template: no {@code data}, {@code stringData} only, every value {@code REPLACE_ME} - for a
-     * {@code kubernetes.io/dockerconfigjson} Secret, its {@code .dockerconfigjson} is valid JSON with a non-empty
-     * {@code auths} object whose every string is {@code REPLACE_ME}. The known Secrets hold exactly their keys.
+     * The base installs no Secret: a placeholder would be applied as the real value (making e.g. an HMAC key public),
+     * and every re-apply would overwrite the Secret an operator created out of band. Secrets are created with
+     * {@code kubectl create secret} (docs/install.md), in the layout {@link #SECRET_KEYS} documents.
      */
-    static List<String> secretTemplates(List<Manifest> docs) {
+    static List<String> noSecrets(List<Manifest> docs) {
         List<String> out = new ArrayList<>();
-        Map<String, Manifest> byName = new LinkedHashMap<>();
         for (Manifest s : ofKind(docs, "v1", "Secret")) {
-            byName.put(s.name(), s);
-            String label = "Secret/" + s.name();
-            if (s.content().containsKey("data")) {
-                out.add(label + ": has base64 data; templates use stringData with " + TEMPLATE_VALUE);
-            }
-            if (!(s.content().get("stringData") instanceof Map<?, ?> stringData) || stringData.isEmpty()) {
-                out.add(label + ": stringData is missing or empty");
-                continue;
-            }
-            String type = String.valueOf(s.content().getOrDefault("type", "Opaque"));
-            if (type.equals("kubernetes.io/dockerconfigjson")) {
-                if (!stringData.keySet().equals(Set.of(".dockerconfigjson"))) {
-                    out.add(label + ": a dockerconfigjson Secret holds exactly the key .dockerconfigjson");
-                }
-                out.addAll(dockerConfigTemplate(label, stringData.get(".dockerconfigjson")));
-            } else if (type.equals("Opaque")) {
-                stringData.forEach((k, v) -> {
-                    if (!TEMPLATE_VALUE.equals(v)) {
-                        out.add(label + " stringData." + k + ": must be " + TEMPLATE_VALUE);
-                    }
-                });
-            } else {
-                out.add(label + ": type " + type + " has no template rule here");
-            }
-        }
-        SECRET_KEYS.forEach((name, keys) -> {
-            Manifest s = byName.get(name);
-            if (s == null) {
-                out.add("Secret/" + name + " is missing");
-            } else if (s.content().get("stringData") instanceof Map<?, ?> stringData
-                    && !stringData.keySet().stream().map(String::valueOf).collect(Collectors.toSet()).equals(keys)) {
-                out.add("Secret/" + name + ": keys " + new TreeSet<>(stringData.keySet().stream().map(String::valueOf)
-                        .toList()) + " but " + new TreeSet<>(keys) + " expected");
-            }
-        });
-        Manifest registry = byName.get("relay-registry-credentials");
-        if (registry != null && !"kubernetes.io/dockerconfigjson".equals(registry.content().get("type"))) {
-            out.add("Secret/relay-registry-credentials: type must be kubernetes.io/dockerconfigjson");
+            String placeholder = placeholderIn(s.content());
+            out.add("Secret/" + s.name() + ": the base must not install a Secret"
+                    + (placeholder == null ? "" : " (holds the placeholder value '" + placeholder + "')")
+                    + "; create it with kubectl create secret (docs/install.md) so a re-apply never overwrites it");
         }
         return out;
     }
 
-    private static List<String> dockerConfigTemplate(String label, Object value) {
+    /** The first placeholder-like value (REPLACE_ME, changeme, empty...) among a Secret's values, or null. */
+    static String placeholderIn(Map<String, Object> secret) {
+        for (String section : List.of("stringData", "data")) {
+            if (secret.get(section) instanceof Map<?, ?> values) {
+                for (Object v : values.values()) {
+                    String value = String.valueOf(v);
+                    if (value.isBlank() || PLACEHOLDER.matcher(value).find()) {
+                        return value;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile(
+            "(?i)replace[_-]?me|change[_-]?me|<[^>]+>|todo|xxx");
+
+    /**
+     * The Services mount the Secrets that no longer come with the base optionally: a Secret volume, a
+     * {@code secretKeyRef} and an {@code envFrom.secretRef} say {@code optional: true}, so a Secret not created yet
+     * is a clear error of the function's first use that needs it (naming the setting and file), not a pod stuck in
+     * ContainerCreating or a crash loop of the whole Service.
+     */
+    static List<String> optionalSecrets(List<Manifest> docs) {
         List<String> out = new ArrayList<>();
-        if (!(value instanceof String text)) {
-            return List.of(label + " .dockerconfigjson: must be a string of JSON");
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(text);
-        } catch (JacksonException e) {
-            return List.of(label + " .dockerconfigjson: not valid JSON: " + e.getOriginalMessage());
-        }
-        JsonNode auths = root.path("auths");
-        if (!auths.isObject() || auths.isEmpty()) {
-            out.add(label + " .dockerconfigjson: needs a non-empty \"auths\" object");
-        }
-        for (Map.Entry<String, JsonNode> registry : auths.properties()) {
-            JsonNode entry = registry.getValue();
-            if (!entry.isObject() || entry.isEmpty()) {
-                out.add(label + " .dockerconfigjson auths." + registry.getKey() + ": needs credentials");
-                continue;
+        for (Manifest s : ofKind(docs, KSVC, "Service")) {
+            String label = "Service/" + s.name();
+            for (Map<?, ?> v : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "volumes"))) {
+                if (v.get("secret") instanceof Map<?, ?> secret && !Boolean.TRUE.equals(secret.get("optional"))) {
+                    out.add(label + " volume " + v.get("name") + ": Secret " + secret.get("secretName")
+                            + " is created out of band, mount it with optional: true");
+                }
             }
-            if (entry.has("auth")) {
-                // docker/Kaniko base64-decode "auth": a REPLACE_ME there breaks the whole file
-                out.add(label + " .dockerconfigjson auths." + registry.getKey()
-                        + ": use username/password placeholders, not auth");
-            }
-            for (Map.Entry<String, JsonNode> field : entry.properties()) {
-                if (!field.getValue().isString() || !TEMPLATE_VALUE.equals(field.getValue().asString())) {
-                    out.add(label + " .dockerconfigjson auths." + registry.getKey() + "." + field.getKey()
-                            + ": must be \"" + TEMPLATE_VALUE + "\"");
+            for (Map<?, ?> c : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "containers"))) {
+                for (Map<?, ?> env : KnativeManifestSchemaTest.listOfMaps(c.get("env"))) {
+                    Object ref = path(env, "valueFrom", "secretKeyRef");
+                    if (ref instanceof Map<?, ?> r && !Boolean.TRUE.equals(r.get("optional"))) {
+                        out.add(label + " env " + env.get("name") + ": secretKeyRef " + r.get("name")
+                                + " must be optional: true");
+                    }
+                }
+                for (Map<?, ?> from : KnativeManifestSchemaTest.listOfMaps(c.get("envFrom"))) {
+                    if (from.get("secretRef") instanceof Map<?, ?> r && !Boolean.TRUE.equals(r.get("optional"))) {
+                        out.add(label + " envFrom secretRef " + r.get("name") + " must be optional: true");
+                    }
                 }
             }
         }
@@ -388,23 +368,22 @@ final class ManifestPolicies {
     }
 
     /**
-     * Secret volumes of Knative Services are mounted read-only, and an env value that names a file under a Secret's
-     * mount path names a key that Secret holds (e.g. webhook-ingress' {@code *_SECRETFILE} variables).
+     * Secret volumes of Knative Services name a Secret whose layout {@link #SECRET_KEYS} documents and are mounted
+     * read-only, and an env value that names a file under a Secret's mount path names one of its documented keys
+     * (e.g. webhook-ingress' {@code *_SECRETFILE} variables).
      */
     static List<String> secretMounts(List<Manifest> docs) {
         List<String> out = new ArrayList<>();
-        Map<String, Set<String>> secretKeys = new LinkedHashMap<>();
-        for (Manifest s : ofKind(docs, "v1", "Secret")) {
-            Object stringData = s.content().get("stringData");
-            secretKeys.put(s.name(), stringData instanceof Map<?, ?> m
-                    ? m.keySet().stream().map(String::valueOf).collect(Collectors.toSet()) : Set.of());
-        }
         for (Manifest s : ofKind(docs, KSVC, "Service")) {
             Map<String, String> secretVolumes = new LinkedHashMap<>();
             for (Map<?, ?> v : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "volumes"))) {
                 Object secret = path(v, "secret", "secretName");
                 if (secret != null) {
                     secretVolumes.put(String.valueOf(v.get("name")), String.valueOf(secret));
+                    if (!SECRET_KEYS.containsKey(String.valueOf(secret))) {
+                        out.add("Service/" + s.name() + " volume " + v.get("name") + ": Secret " + secret
+                                + " has no documented layout (add it to ManifestPolicies.SECRET_KEYS and docs/install.md)");
+                    }
                 }
             }
             for (Map<?, ?> c : KnativeManifestSchemaTest.listOfMaps(path(s.content(), "spec", "template", "spec", "containers"))) {
@@ -425,15 +404,185 @@ final class ManifestPolicies {
                     mountToSecret.forEach((prefix, secret) -> {
                         if (value.startsWith(prefix)) {
                             String key = value.substring(prefix.length());
-                            if (!secretKeys.getOrDefault(secret, Set.of()).contains(key)) {
-                                out.add(at + " env " + env.get("name") + ": " + value + " is not a key of Secret "
-                                        + secret);
+                            Set<String> keys = SECRET_KEYS.getOrDefault(secret, Set.of());
+                            if (!keys.isEmpty() && !keys.contains(key)) {
+                                out.add(at + " env " + env.get("name") + ": " + value + " is not a documented key of"
+                                        + " Secret " + secret + " " + new TreeSet<>(keys));
                             }
                         }
                     });
                 }
             }
         }
+        return out;
+    }
+
+    // --- sender authorization and network isolation -----------------------------------------------------------
+
+    static final String EVENT_POLICY_API = "eventing.knative.dev/v1alpha1";
+    static final String BROKER = "relay";
+
+    /** Kinds that post to the Broker with an OIDC identity of their own (Knative's sources and bindings). */
+    static final Set<String> SOURCE_KINDS = Set.of("SinkBinding", "ApiServerSource", "PingSource", "ContainerSource");
+
+    /**
+     * Exactly one EventPolicy protects Broker relay (its {@code to} is that Broker by ref, nothing else), and it
+     * admits exactly Relay's senders, by ref: every source or binding in {@code knative/} that sinks into the Broker,
+     * and every Trigger of {@code triggers/} on it (the broker re-posts a subscriber's reply as the Trigger's OIDC
+     * identity); no {@code sub}, so no wildcard and no ServiceAccount of a build or scan pod; every ref names an
+     * object of {@code knative/} or {@code triggers/} in namespace relay.
+     */
+    static List<String> brokerSenders(List<Manifest> docs, List<Manifest> triggers) {
+        List<String> out = new ArrayList<>();
+        List<Manifest> policies = ofKind(docs, EVENT_POLICY_API, "EventPolicy");
+        List<Manifest> forBroker = new ArrayList<>();
+        for (Manifest p : policies) {
+            List<Map<?, ?>> to = KnativeManifestSchemaTest.listOfMaps(path(p.content(), "spec", "to"));
+            boolean brokerOnly = to.size() == 1 && to.get(0).get("ref") instanceof Map<?, ?> ref
+                    && "eventing.knative.dev/v1".equals(ref.get("apiVersion")) && "Broker".equals(ref.get("kind"))
+                    && BROKER.equals(ref.get("name"));
+            if (brokerOnly) {
+                forBroker.add(p);
+            } else {
+                out.add("EventPolicy/" + p.name() + ": spec.to must be exactly the Broker " + BROKER + " by ref (an"
+                        + " empty or wider to applies it to other resources of the namespace) but is " + to);
+            }
+        }
+        if (forBroker.size() != 1) {
+            out.add("exactly one EventPolicy must protect Broker " + BROKER + ", found " + forBroker.size());
+            return out;
+        }
+        Manifest policy = forBroker.get(0);
+        String label = "EventPolicy/" + policy.name();
+        if (path(policy.content(), "spec", "filters") != null) {
+            out.add(label + ": filters would drop Relay's own events; sender identity is the rule");
+        }
+        Set<String> allowed = new TreeSet<>();
+        Set<String> existing = new TreeSet<>();
+        List<Manifest> everything = new ArrayList<>(docs);
+        everything.addAll(triggers);
+        everything.forEach(m -> existing.add(m.kind() + "/" + m.name()));
+        for (Map<?, ?> from : KnativeManifestSchemaTest.listOfMaps(path(policy.content(), "spec", "from"))) {
+            if (from.get("sub") != null) {
+                out.add(label + ": from.sub " + from.get("sub") + " - name senders by ref, so no wildcard or"
+                        + " ServiceAccount can widen who may post");
+                continue;
+            }
+            if (!(from.get("ref") instanceof Map<?, ?> ref)) {
+                out.add(label + ": from entry without ref " + from);
+                continue;
+            }
+            String key = ref.get("kind") + "/" + ref.get("name");
+            allowed.add(key);
+            if (!NAMESPACE.equals(ref.get("namespace"))) {
+                out.add(label + ": from.ref " + key + " must say namespace " + NAMESPACE);
+            }
+            if (!existing.contains(key)) {
+                out.add(label + ": from.ref " + key + " names no object in knative/ or triggers/");
+            }
+        }
+        for (Manifest m : docs) {
+            if (SOURCE_KINDS.contains(m.kind()) && m.apiVersion().startsWith("sources.knative.dev/")
+                    && "Broker".equals(path(m.content(), "spec", "sink", "ref", "kind"))
+                    && !allowed.contains(m.kind() + "/" + m.name())) {
+                out.add(label + ": " + m.kind() + "/" + m.name() + " posts to the Broker but is not in from");
+            }
+        }
+        for (Manifest t : triggers) {
+            if ("Trigger".equals(t.kind()) && BROKER.equals(path(t.content(), "spec", "broker"))
+                    && !allowed.contains("Trigger/" + t.name())) {
+                out.add(label + ": Trigger/" + t.name() + " re-posts its subscriber's replies but is not in from");
+            }
+        }
+        return out;
+    }
+
+    /** Private, link-local and loopback ranges a build or scan pod must not reach (the cluster lives there). */
+    static final Set<String> PRIVATE_RANGES = Set.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+            "169.254.0.0/16", "127.0.0.0/8");
+
+    /**
+     * A NetworkPolicy selects the pods of build and scan Jobs ({@code jobPodLabels}), no Relay function, allows them
+     * no ingress and egress only to DNS (kube-dns, port 53) and to addresses outside {@link #PRIVATE_RANGES} (and
+     * outside fc00::/7 for IPv6): the broker ingress, the Knative gateways and the functions are out of reach.
+     */
+    static List<String> jobIsolation(List<Manifest> docs, Map<String, String> jobPodLabels) {
+        List<String> out = new ArrayList<>();
+        List<Manifest> selecting = new ArrayList<>();
+        for (Manifest np : ofKind(docs, "networking.k8s.io/v1", "NetworkPolicy")) {
+            if (selects(np, jobPodLabels)) {
+                selecting.add(np);
+            }
+            for (Manifest s : ofKind(docs, KSVC, "Service")) {
+                Object labels = path(s.content(), "spec", "template", "metadata", "labels");
+                if (labels instanceof Map<?, ?> l && selects(np, stringMap(l))) {
+                    out.add("NetworkPolicy/" + np.name() + ": selects the pods of Service/" + s.name()
+                            + "; it is for build and scan Job pods only");
+                }
+            }
+        }
+        if (selecting.isEmpty()) {
+            out.add("no NetworkPolicy selects build and scan Job pods " + jobPodLabels);
+        }
+        for (Manifest np : selecting) {
+            String label = "NetworkPolicy/" + np.name();
+            List<String> types = KnativeManifestSchemaTest.listOfStrings(path(np.content(), "spec", "policyTypes"));
+            if (!types.contains("Ingress") || !types.contains("Egress")) {
+                out.add(label + ": policyTypes must hold Ingress and Egress, not " + types);
+            }
+            if (!KnativeManifestSchemaTest.listOfMaps(path(np.content(), "spec", "ingress")).isEmpty()) {
+                out.add(label + ": nothing may connect to a build or scan pod (no ingress rules)");
+            }
+            List<Map<?, ?>> egress = KnativeManifestSchemaTest.listOfMaps(path(np.content(), "spec", "egress"));
+            for (int i = 0; i < egress.size(); i++) {
+                Map<?, ?> rule = egress.get(i);
+                String at = label + " egress[" + i + "]";
+                List<Map<?, ?>> peers = KnativeManifestSchemaTest.listOfMaps(rule.get("to"));
+                if (peers.isEmpty()) {
+                    out.add(at + ": no 'to' allows every destination");
+                }
+                for (Map<?, ?> peer : peers) {
+                    if (peer.get("ipBlock") instanceof Map<?, ?> block) {
+                        String cidr = String.valueOf(block.get("cidr"));
+                        Set<String> except = new TreeSet<>(KnativeManifestSchemaTest.listOfStrings(block.get("except")));
+                        if (cidr.contains(":")) {
+                            if (!except.contains("fc00::/7")) {
+                                out.add(at + ": ipBlock " + cidr + " must except fc00::/7 (cluster-private IPv6)");
+                            }
+                        } else if (!except.containsAll(PRIVATE_RANGES)) {
+                            Set<String> missing = new TreeSet<>(PRIVATE_RANGES);
+                            missing.removeAll(except);
+                            out.add(at + ": ipBlock " + cidr + " reaches private addresses " + missing);
+                        }
+                    } else if (!isDns(peer, rule)) {
+                        out.add(at + ": peer " + peer + " is in the cluster; only kube-dns on port 53 is allowed");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isDns(Map<?, ?> peer, Map<?, ?> rule) {
+        boolean kubeDns = "kube-system".equals(path(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"))
+                && "kube-dns".equals(path(peer, "podSelector", "matchLabels", "k8s-app"));
+        List<Map<?, ?>> ports = KnativeManifestSchemaTest.listOfMaps(rule.get("ports"));
+        return kubeDns && !ports.isEmpty() && ports.stream().allMatch(p -> Integer.valueOf(53).equals(p.get("port")));
+    }
+
+    /** Whether the NetworkPolicy's podSelector (matchLabels only) selects a pod with these labels. */
+    private static boolean selects(Manifest np, Map<String, String> podLabels) {
+        Object selector = path(np.content(), "spec", "podSelector");
+        if (!(selector instanceof Map<?, ?> s) || s.get("matchExpressions") != null) {
+            return false;
+        }
+        Map<String, String> match = s.get("matchLabels") instanceof Map<?, ?> m ? stringMap(m) : Map.of();
+        return podLabels.entrySet().containsAll(match.entrySet());
+    }
+
+    private static Map<String, String> stringMap(Map<?, ?> m) {
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
         return out;
     }
 

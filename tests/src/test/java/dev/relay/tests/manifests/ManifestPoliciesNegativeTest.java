@@ -27,7 +27,10 @@ class ManifestPoliciesNegativeTest {
         // the originals satisfy every policy, so each violation below comes from the one change each test makes
         assertThat(ManifestPolicies.rbac(knative)).isEmpty();
         assertThat(ManifestPolicies.apiTokens(knative)).isEmpty();
-        assertThat(ManifestPolicies.secretTemplates(knative)).isEmpty();
+        assertThat(KnativeManifestSchemaTest.withoutPendingWebhookSecretsRemovalIn(
+                Manifests.repoRoot().resolve("knative"), ManifestPolicies.noSecrets(knative))).isEmpty();
+        assertThat(KnativeManifestSchemaTest.withoutPendingWebhookSecretsRemovalIn(
+                Manifests.repoRoot().resolve("knative"), ManifestPolicies.optionalSecrets(knative))).isEmpty();
         assertThat(ManifestPolicies.secretMounts(knative)).isEmpty();
         assertThat(ManifestPolicies.publicRoutes(knative)).isEmpty();
         assertThat(ManifestPolicies.sinkBindings(knative)).isEmpty();
@@ -138,28 +141,53 @@ class ManifestPoliciesNegativeTest {
 
     // --- Secrets --------------------------------------------------------------------------------------------
 
-    @Test
-    void aSecretWithARealValueFails() {
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
-                s -> map(s, "stringData").put("github", "s3cr3t")), "stringData.github");
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
-                s -> s.put("data", Map.of("github", "czNjcjN0"))), "base64 data");
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-webhook-secrets",
-                s -> map(s, "stringData").remove("gitea")), "relay-webhook-secrets", "keys");
+    static Map<String, Object> secret(String name, Map<String, Object> stringData) {
+        return Map.of("apiVersion", "v1", "kind", "Secret", "metadata", Map.of("name", name, "namespace", "relay"),
+                "type", "Opaque", "stringData", stringData);
     }
 
     @Test
-    void aDockerConfigTemplateThatIsNotJsonOrHoldsAValueFails() {
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-registry-credentials",
-                s -> map(s, "stringData").put(".dockerconfigjson", "{\"auths\": {")), "not valid JSON");
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-registry-credentials",
-                s -> map(s, "stringData").put(".dockerconfigjson",
-                        "{\"auths\":{\"registry.example.com\":{\"username\":\"bot\",\"password\":\"REPLACE_ME\"}}}")),
-                "username");
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-registry-credentials",
-                s -> map(s, "stringData").put(".dockerconfigjson", "{\"auths\":{}}")), "auths");
-        violates(ManifestPolicies::secretTemplates, with("Secret", "relay-registry-credentials",
-                s -> s.put("type", "Opaque")), "stringData..dockerconfigjson");
+    void aSecretInTheBaseFailsAndAPlaceholderValueIsNamed() {
+        violates(ManifestPolicies::noSecrets, plus(secret("relay-git-credentials", Map.of("token", "REPLACE_ME"))),
+                "Secret/relay-git-credentials", "placeholder value 'REPLACE_ME'");
+        violates(ManifestPolicies::noSecrets, plus(secret("relay-git-credentials", Map.of("token", "changeme"))),
+                "placeholder value 'changeme'");
+        violates(ManifestPolicies::noSecrets, plus(secret("relay-git-credentials", Map.of("token", ""))),
+                "placeholder value ''");
+        // a real-looking value is no better: a re-apply overwrites the Secret created out of band
+        violates(ManifestPolicies::noSecrets, plus(secret("relay-git-credentials", Map.of("token", "ghp_5e3f9a"))),
+                "Secret/relay-git-credentials", "must not install a Secret");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aMandatorySecretMountOrSecretKeyRefFails() {
+        violates(ManifestPolicies::optionalSecrets, with("Service", "on-sync-verify", s -> {
+            for (Map<String, Object> v : list(map(s, "spec", "template", "spec"), "volumes")) {
+                if (v.get("secret") instanceof Map<?, ?> secret) {
+                    ((Map<String, Object>) secret).remove("optional");
+                }
+            }
+        }), "Service/on-sync-verify volume git-credentials", "optional: true");
+        violates(ManifestPolicies::optionalSecrets, with("Service", "on-scan-pass-bump", s -> {
+            Map<String, Object> c = ((List<Map<String, Object>>) map(s, "spec", "template", "spec").get("containers")).get(0);
+            List<Map<String, Object>> env = new ArrayList<>((List<Map<String, Object>>) c.get("env"));
+            env.add(Map.of("name", "GIT_TOKEN", "valueFrom",
+                    Map.of("secretKeyRef", Map.of("name", "relay-git-credentials", "key", "token"))));
+            c.put("env", env);
+        }), "env GIT_TOKEN", "optional: true");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSecretVolumeWithoutADocumentedLayoutFails() {
+        violates(ManifestPolicies::secretMounts, with("Service", "on-sync-verify", s -> {
+            for (Map<String, Object> v : list(map(s, "spec", "template", "spec"), "volumes")) {
+                if (v.get("secret") instanceof Map<?, ?> secret) {
+                    ((Map<String, Object>) secret).put("secretName", "relay-other");
+                }
+            }
+        }), "relay-other", "no documented layout");
     }
 
     @Test

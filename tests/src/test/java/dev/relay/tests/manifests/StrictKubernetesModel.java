@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -48,6 +49,7 @@ final class StrictKubernetesModel {
             Map.entry("v1 ResourceQuota", ResourceQuota.class),
             Map.entry("apps/v1 Deployment", Deployment.class),
             Map.entry("apps/v1 StatefulSet", StatefulSet.class),
+            Map.entry("networking.k8s.io/v1 NetworkPolicy", NetworkPolicy.class),
             Map.entry("rbac.authorization.k8s.io/v1 Role", Role.class),
             Map.entry("rbac.authorization.k8s.io/v1 RoleBinding", RoleBinding.class),
             Map.entry("rbac.authorization.k8s.io/v1 ClusterRole", ClusterRole.class),
