@@ -95,7 +95,12 @@ record ServicePod(String name, Path root, Map<String, String> env, List<String> 
             data = manifests.configMapData(String.valueOf(configMap.get("name")));
             items = Yamls.maps(configMap.get("items"));
         } else if (!secret.isEmpty()) {
-            data = secretData(String.valueOf(secret.get("secretName")), manifests, secrets);
+            String secretName = String.valueOf(secret.get("secretName"));
+            if (Boolean.TRUE.equals(secret.get("optional")) && secrets.get(secretName).isEmpty()
+                    && manifests.find("v1", "Secret", secretName).isEmpty()) {
+                return Map.of();
+            }
+            data = secretData(secretName, manifests, secrets);
             items = Yamls.maps(secret.get("items"));
         } else if (volume.get("emptyDir") != null) {
             return Map.of();
