@@ -54,13 +54,14 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * <p>A signed GitHub push of web-app ends, through build and scan Jobs and their completion events, in a bump commit
  * pinning the digest the registry computed, with {@code Relay-Source-Commit-Time}; a push without a Dockerfile ends in
  * {@code dev.relay.build.failed}, an image with critical vulnerabilities in {@code dev.relay.scan.failed}, and neither
- * bumps anything.
+ * bumps anything. The kubelet stand-in finishes a Job only after its creator has answered (build.started,
+ * scan.started), so no step of the chain can pass by holding its request open while a Job runs.
  */
 @ExtendWith(ClusterModeE2E.TailsOnFailure.class)
 class ClusterModeE2E {
 
     static final String NAMESPACE = "relay";
-    static final Duration START_UP = Duration.ofMinutes(5);
+    static final Duration START_UP = Duration.ofMinutes(10);
     static final Duration CHAIN = Duration.ofMinutes(4);
     static final String GITHUB_SECRET = "cluster-e2e-github-" + UUID.randomUUID();
     static final String GIT_TOKEN = "cluster-e2e-git-token-" + UUID.randomUUID();
@@ -155,7 +156,8 @@ class ClusterModeE2E {
         apiServerSource = ApiServerSourceStandIn.start(source, cluster.client(), broker.url());
         System.out.println("[cluster-e2e] ApiServerSource stand-in watches " + apiServerSource.describe());
         kubelet = KubeletStandIn.start(cluster, NAMESPACE, work.resolve("kubelet"),
-                Map.of("web-app", "alpine-310.json.golden", "risky-app", "alpine-39-high-critical.json.golden"));
+                Map.of("web-app", "alpine-310.json.golden", "risky-app", "alpine-39-high-critical.json.golden"),
+                ClusterModeE2E::startAnswered, CHAIN);
     }
 
     @AfterAll
@@ -183,6 +185,8 @@ class ClusterModeE2E {
 
         ClusterBroker.Event pushed = awaitEvent("dev.relay.image.pushed", "web-app");
         Job build = onlyJob("web-app", "kaniko");
+        assertThat(broker.events("dev.relay.build.started"))
+                .anyMatch(e -> build.getMetadata().getName().equals(e.data().get("job")));
         String digest = terminationMessage(build);
         assertThat(digest).matches("sha256:[0-9a-f]{64}").isEqualTo(registryDigest("team/web-app",
                 source.getName().substring(0, 7)));
@@ -194,7 +198,9 @@ class ClusterModeE2E {
 
         ClusterBroker.Event passed = awaitEvent("dev.relay.scan.passed", "web-app");
         assertThat(data(passed)).containsEntry("digest", digest);
-        onlyJob("web-app", "trivy");
+        Job scan = onlyJob("web-app", "trivy");
+        assertThat(broker.events("dev.relay.scan.started"))
+                .anyMatch(e -> scan.getMetadata().getName().equals(e.data().get("job")));
 
         ClusterBroker.Event bumped = awaitEvent("dev.relay.manifest.bumped", "web-app");
         List<RevCommit> log = TempGitRepos.log(configRepo, "main");
@@ -342,6 +348,13 @@ class ClusterModeE2E {
 
     private static String overlay(String app) {
         return "apps/" + app + "/overlays/development/kustomization.yaml";
+    }
+
+    /** Whether the function that created the Job answered its start event (build.started / scan.started). */
+    private static boolean startAnswered(Job job) {
+        String container = job.getSpec().getTemplate().getSpec().getContainers().get(0).getName();
+        String type = container.equals("kaniko") ? "dev.relay.build.started" : "dev.relay.scan.started";
+        return broker.events(type).stream().anyMatch(e -> job.getMetadata().getName().equals(e.data().get("job")));
     }
 
     // --- observations -----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 
@@ -46,7 +48,9 @@ import org.eclipse.jgit.api.Git;
  *   the Job's {@code relay.dev/app}.</li>
  * </ul>
  * Each Job gets one pod (labels {@code job-name}, {@code controller-uid}, owned by the Job), then the Job's status
- * becomes Complete or Failed as the Job controller would write it.
+ * becomes Complete or Failed as the Job controller would write it - but only once {@code startAnswered} holds for the
+ * Job (the function that created it has already answered), so a function that waited for its Job inside the request
+ * would never see it finish.
  */
 final class KubeletStandIn implements AutoCloseable {
 
@@ -58,24 +62,33 @@ final class KubeletStandIn implements AutoCloseable {
     private final String namespace;
     private final Path work;
     private final Map<String, String> trivyGoldenByApp;
+    private final Predicate<Job> startAnswered;
+    private final Duration holdAtMost;
     private final Set<String> started = ConcurrentHashMap.newKeySet();
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private final ExecutorService pods = Executors.newFixedThreadPool(2, daemon("kubelet-pod"));
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(daemon("kubelet"));
 
     private KubeletStandIn(KubernetesClient client, MockCluster cluster, String namespace, Path work,
-            Map<String, String> trivyGoldenByApp) {
+            Map<String, String> trivyGoldenByApp, Predicate<Job> startAnswered, Duration holdAtMost) {
         this.client = client;
         this.cluster = cluster;
         this.namespace = namespace;
         this.work = work;
         this.trivyGoldenByApp = Map.copyOf(trivyGoldenByApp);
+        this.startAnswered = startAnswered;
+        this.holdAtMost = holdAtMost;
     }
 
-    /** @param trivyGoldenByApp the Trivy golden (a resource under {@code /trivy/}) each app's scan prints */
+    /**
+     * @param trivyGoldenByApp the Trivy golden (a resource under {@code /trivy/}) each app's scan prints
+     * @param startAnswered    whether the function that created a Job has answered; the Job finishes only then
+     * @param holdAtMost       how long a Job waits for that answer before it is reported as an error, unfinished
+     */
     static KubeletStandIn start(MockCluster cluster, String namespace, Path work,
-            Map<String, String> trivyGoldenByApp) {
-        KubeletStandIn kubelet = new KubeletStandIn(cluster.client(), cluster, namespace, work, trivyGoldenByApp);
+            Map<String, String> trivyGoldenByApp, Predicate<Job> startAnswered, Duration holdAtMost) {
+        KubeletStandIn kubelet = new KubeletStandIn(cluster.client(), cluster, namespace, work, trivyGoldenByApp,
+                startAnswered, holdAtMost);
         kubelet.poller.scheduleWithFixedDelay(kubelet::poll, 0, 200, TimeUnit.MILLISECONDS);
         return kubelet;
     }
@@ -106,6 +119,14 @@ final class KubeletStandIn implements AutoCloseable {
                 default -> throw new IllegalStateException("Job " + name + " runs an unknown container "
                         + container.getName());
             };
+            long deadline = System.nanoTime() + holdAtMost.toNanos();
+            while (!startAnswered.test(job)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the function that created it did not answer within "
+                            + holdAtMost + "; the Job is left running");
+                }
+                Thread.sleep(200);
+            }
             finish(job, container, outcome);
         } catch (Exception e) {
             errors.add("Job " + name + ": " + e);

@@ -75,7 +75,7 @@ final class RenderedManifests {
         return ofKind(apiGroup, kind).stream().filter(d -> name.equals(Yamls.at(d, "metadata", "name"))).findFirst();
     }
 
-    /** The Knative Services, by name. */
+    /** The rendered Knative Services ({@code serving.knative.dev} Service). */
     List<Map<String, Object>> knativeServices() {
         return ofKind("serving.knative.dev/", "Service");
     }
