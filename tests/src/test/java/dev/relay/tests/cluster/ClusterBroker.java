@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Broker {@code relay}: the relay-local jar as a broker only (no sandbox, beans made on first use), its embedded
- * broker routing by the repository's {@code triggers/*.yaml}, each Trigger's subscriber ref to a Knative Service
- * delivered to the process started for it ({@code relay.local.broker.services.<name>=<url>}). It is used through its HTTP face only: ingress
+ * The Broker {@code relay}: the relay-local jar as a broker only (no sandbox), its embedded broker routing by the
+ * repository's {@code triggers/*.yaml}, each Trigger's subscriber ref to a Knative Service delivered to the process
+ * started for it ({@code relay.local.broker.services.<name>=<url>}). It is used through its HTTP face only: ingress
  * {@code POST /broker} (what K_SINK and the ApiServerSource's sink resolve to), {@code GET /broker/events} and
  * {@code GET /broker/dead-letters}.
  */
@@ -35,8 +35,7 @@ final class ClusterBroker implements AutoCloseable {
         Path jar = repoRoot.resolve("functions/relay-local/target/relay-local-exec.jar");
         List<String> args = new ArrayList<>(List.of("--relay.local.sandbox.enabled=false",
                 "--relay.local.broker.triggers-dir=" + repoRoot.resolve("triggers"),
-                "--relay.local.broker.request-timeout=120s",
-                "--spring.main.lazy-initialization=true"));
+                "--relay.local.broker.request-timeout=120s"));
         services.forEach((name, url) -> args.add("--relay.local.broker.services." + name + "=" + url));
         ServicePod pod = new ServicePod("relay-broker", workDir, Map.of(), args, Map.of());
         return new ClusterBroker(FunctionProcess.start(pod, jar, Map.of(), logDir));

@@ -282,7 +282,14 @@ class ClusterModeE2E {
         Map<String, String> headers = Map.of("Content-Type", "application/json", "X-GitHub-Event", "push",
                 "X-GitHub-Delivery", UUID.randomUUID().toString(),
                 "X-Hub-Signature-256", "sha256=" + hmacSha256(GITHUB_SECRET, body));
-        return CloudEventHttp.postRaw(function("webhook-ingress").url().resolve("/webhooks"), headers, body);
+        URI webhooks = function("webhook-ingress").url().resolve("/webhooks");
+        CloudEventHttp.Answer answer = CloudEventHttp.postRaw(webhooks, headers, body);
+        for (int redelivery = 0; redelivery < 3 && answer.status() == 503; redelivery++) {
+            System.out.println("[cluster-e2e] webhook-ingress answered 503 (" + answer.text() + "); redelivering the "
+                    + "same delivery, as GitHub's Redeliver does");
+            answer = CloudEventHttp.postRaw(webhooks, headers, body);
+        }
+        return answer;
     }
 
     // --- what the platform engineer configures --------------------------------------------------------------
