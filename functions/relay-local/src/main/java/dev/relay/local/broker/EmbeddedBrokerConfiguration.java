@@ -1,12 +1,16 @@
 package dev.relay.local.broker;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
@@ -33,14 +37,23 @@ public class EmbeddedBrokerConfiguration {
         return new MainServerPort(environment);
     }
 
+    /**
+     * {@code relay.local.broker.services.<name>=<url>}: Knative Services served by other processes (each function
+     * started on its own, as in a cluster); a Trigger's ref to one of them is delivered to its URL.
+     */
     @Bean
     SubscriberResolver brokerSubscriberResolver(ObjectProvider<HostedFunctions> hostedFunctions,
-            MainServerPort port) {
+            MainServerPort port, Environment environment) {
         HostedFunctions hosted = hostedFunctions.getIfAvailable(() -> {
             log.warn("no HostedFunctions bean: the embedded broker treats every Service ref as not hosted");
             return HostedFunctions.none();
         });
-        return new SubscriberResolver(hosted, port::get);
+        Map<String, URI> services = Binder.get(environment)
+                .bind("relay.local.broker.services", Bindable.mapOf(String.class, URI.class)).orElse(Map.of());
+        if (!services.isEmpty()) {
+            log.info("the embedded broker delivers to Services served elsewhere: {}", services);
+        }
+        return new SubscriberResolver(hosted, port::get, services);
     }
 
     @Bean(destroyMethod = "close")
