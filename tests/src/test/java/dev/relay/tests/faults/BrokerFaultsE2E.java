@@ -117,13 +117,13 @@ class BrokerFaultsE2E {
         Thread.sleep(200 + random.nextInt(2_500));
         second.terminate();
         terminated.await();
+        System.out.printf("BrokerFaultsE2E: kill -9 burst %d/200 accepted, SIGTERM burst %d/200 accepted%n",
+                killed.accepted.size(), terminated.accepted.size());
         assertThat(second.tail()).contains("embedded broker stopped");
 
         start(arguments);
         awaitOneEffectEach(configRepo, accepted);
 
-        System.out.printf("BrokerFaultsE2E: kill -9 burst %d/200 accepted, SIGTERM burst %d/200 accepted%n",
-                killed.accepted.size(), terminated.accepted.size());
         assertThat(killed.accepted).as("events accepted before the kill").isNotEmpty();
         Map<String, Long> commits = commitsByEventId(configRepo);
         assertThat(commits.values()).as("commits per Relay-Event-Id").allMatch(count -> count == 1);

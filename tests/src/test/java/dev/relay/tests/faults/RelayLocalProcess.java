@@ -32,6 +32,7 @@ final class RelayLocalProcess implements AutoCloseable {
     private final Process process;
     private final Deque<String> tail = new ArrayDeque<>();
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
+    private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
 
     private RelayLocalProcess(Process process) {
         this.process = process;
@@ -63,6 +64,9 @@ final class RelayLocalProcess implements AutoCloseable {
                 } else if (curl.find()) {
                     port.complete(Integer.parseInt(curl.group(1)));
                 }
+                if (line.contains("embedded broker") || line.contains("broker journal")) {
+                    System.out.println("[relay-local " + process.pid() + "] " + line);
+                }
                 synchronized (tail) {
                     if (tail.size() == TAIL_LINES) {
                         tail.removeFirst();
@@ -74,6 +78,7 @@ final class RelayLocalProcess implements AutoCloseable {
             // the process ended
         } finally {
             port.completeExceptionally(new IllegalStateException("relay-local exited before it listened"));
+            outputEnded.complete(null);
         }
     }
 
@@ -94,18 +99,20 @@ final class RelayLocalProcess implements AutoCloseable {
     }
 
     /** SIGKILL: no shutdown hook, no drain. */
-    void kill() throws InterruptedException {
+    void kill() throws Exception {
         process.destroyForcibly();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        outputEnded.get(30, TimeUnit.SECONDS);
     }
 
     /** SIGTERM: Spring's graceful shutdown, the broker drains. */
-    void terminate() throws InterruptedException {
+    void terminate() throws Exception {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("relay-local did not stop within 60 s of SIGTERM\n" + tail());
         }
+        outputEnded.get(30, TimeUnit.SECONDS);
     }
 
     String tail() {
