@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -34,29 +36,41 @@ final class RelayLocalProcess implements AutoCloseable {
     private final CompletableFuture<Integer> port = new CompletableFuture<>();
     private final CompletableFuture<Void> outputEnded = new CompletableFuture<>();
 
-    private RelayLocalProcess(Process process) {
+    private final Path log;
+
+    private RelayLocalProcess(Process process, Path log) {
         this.process = process;
-        CompletableFuture.runAsync(this::pump);
+        this.log = log;
+        Thread pump = new Thread(this::pump, "relay-local-output-" + process.pid());
+        pump.setDaemon(true);
+        pump.start();
     }
 
-    /** Starts the jar in {@code directory} (its sandbox lands in {@code directory/.relay}) and waits for its port. */
+    /**
+     * Starts the jar in {@code directory} (its sandbox lands in {@code directory/.relay}) and waits for its port;
+     * its whole output goes to {@code target/faults/relay-local-<pid>.log}.
+     */
     static RelayLocalProcess start(Path directory, List<String> arguments) throws Exception {
         assertThat(JAR).as("relay-local jar (built by the reactor before this module)").exists();
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-XX:TieredStopAtLevel=1", "-Xmx512m", "-jar", JAR.toString(), "--server.port=0",
                 "--server.address=127.0.0.1", "--logging.level.dev.relay.local.broker.Dispatcher=WARN"));
         command.addAll(arguments);
-        RelayLocalProcess relay = new RelayLocalProcess(new ProcessBuilder(command).directory(directory.toFile())
-                .redirectErrorStream(true).start());
+        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        Path logs = Files.createDirectories(Path.of("target", "faults"));
+        RelayLocalProcess relay = new RelayLocalProcess(process, logs.resolve("relay-local-" + process.pid() + ".log"));
         relay.awaitPort(Duration.ofSeconds(180));
         return relay;
     }
 
     private void pump() {
         try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             String line;
             while ((line = reader.readLine()) != null) {
+                file.write(line);
+                file.write('\n');
                 Matcher started = STARTED.matcher(line);
                 Matcher curl = CURL_PORT.matcher(line);
                 if (started.find()) {
@@ -86,7 +100,7 @@ final class RelayLocalProcess implements AutoCloseable {
         try {
             port.get(timeout.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new AssertionError("relay-local did not start: " + e + "\n" + tail(), e);
+            throw new AssertionError("relay-local did not start (output in " + log + "): " + e + "\n" + tail(), e);
         }
     }
 
@@ -113,6 +127,10 @@ final class RelayLocalProcess implements AutoCloseable {
             throw new AssertionError("relay-local did not stop within 60 s of SIGTERM\n" + tail());
         }
         outputEnded.get(30, TimeUnit.SECONDS);
+    }
+
+    Path log() {
+        return log;
     }
 
     String tail() {
