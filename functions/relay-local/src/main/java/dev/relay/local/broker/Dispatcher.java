@@ -152,7 +152,7 @@ final class Dispatcher {
                     status, answer.latencyMs, reply, null), null);
             return;
         }
-        if (stopping.getAsBoolean()) {
+        if (stopping.getAsBoolean() && DeliveryPolicy.isRetryable(status)) {
             log.info("delivery type={} trigger={} subscriber={} status={} attempt={} relaytrace={} outcome=deferred "
                     + "(the broker is stopping; the event stays journaled)", LogSafe.of(delivery.event.getType()),
                     delivery.trigger.name(), delivery.target, status, delivery.attempt, LogSafe.of(trace));
