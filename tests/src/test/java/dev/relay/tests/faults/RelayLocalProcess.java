@@ -112,21 +112,25 @@ final class RelayLocalProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
-    /** SIGKILL: no shutdown hook, no drain. */
+    /**
+     * SIGKILL: no shutdown hook, no drain. Through the {@link ProcessHandle}, which, unlike {@link Process#destroy},
+     * leaves the output pipe open so the last lines are still read.
+     */
     void kill() throws Exception {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         outputEnded.get(30, TimeUnit.SECONDS);
     }
 
     /** SIGTERM: Spring's graceful shutdown, the broker drains. */
     void terminate() throws Exception {
-        process.destroy();
+        process.toHandle().destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("relay-local did not stop within 60 s of SIGTERM\n" + tail());
         }
         outputEnded.get(30, TimeUnit.SECONDS);
+        assertThat(process.exitValue()).as("exit status after SIGTERM (128 + 15)").isEqualTo(143);
     }
 
     Path log() {
