@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a burst of 200 {@code scan.passed} (one per tag) cut by {@code kill -9} at a random point, then by SIGTERM:
  *       after restarts every event answered 202 has exactly one effect in the sandbox config repository (one
  *       commit with its {@code Relay-Event-Id}, or a {@code manifest.unchanged} answer), none lost, none twice;</li>
- *   <li>a 20,000-event burst over 32 connections: each event is refused (503) or has exactly one outcome;
+ *   <li>a 20,000-event burst over 32 connections against a broker allowed 300 pending deliveries, so the ingress
+ *       also refuses: each event is refused (503) or has exactly one outcome;
  *       the deliberately failing ones are dead letters that survive a restart and replay to one delivery.</li>
  * </ul>
  * Scaled for 2 cores: the 20,000 events go to a trivial loopback endpoint in this test (not through Git), and
@@ -139,7 +140,7 @@ class BrokerFaultsE2E {
         List<String> arguments = List.of("--relay.local.broker.triggers-dir=" + triggers(List.of(
                 trigger("burst", "dev.relay.test.burst", "/burst", 0),
                 trigger("flaky", "dev.relay.test.flaky", "/flaky", 1))),
-                "--relay.local.broker.max-pending-deliveries=2000");
+                "--relay.local.broker.max-pending-deliveries=300");
         RelayLocalProcess relay = start(arguments);
         Map<String, Integer> statuses = new ConcurrentHashMap<>();
         ExecutorService senders = Executors.newFixedThreadPool(32);
