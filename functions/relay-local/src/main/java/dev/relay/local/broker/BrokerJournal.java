@@ -37,8 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  * Opening the journal reads every segment, keeps what is still live (accepted events with Triggers left, dead
  * letters not replayed), writes that into a fresh segment and deletes the older ones; the same compaction runs
- * whenever the current segment outgrows {@code segmentBytes}. Fsyncs are grouped: concurrent appenders share one
- * {@code force}. Thread-safe.
+ * whenever the current segment outgrows {@code segmentBytes} (or twice what the last compaction kept). Fsyncs
+ * are grouped: concurrent appenders share one {@code force}. Thread-safe.
  */
 final class BrokerJournal implements AutoCloseable {
 
@@ -84,6 +84,8 @@ final class BrokerJournal implements AutoCloseable {
     private long segmentNumber;
     private volatile FileChannel channel;
     private long segmentSize;
+    /** The size at which the current segment is compacted: at least twice what compaction last kept. */
+    private long compactAt;
     /** Bytes written over the journal's lifetime in this process; {@code synced} of those are on disk. */
     private volatile long written;
     private volatile long synced;
@@ -237,7 +239,7 @@ final class BrokerJournal implements AutoCloseable {
         if (closed) {
             throw new IOException("the broker journal is closed");
         }
-        if (segmentSize >= segmentBytes) {
+        if (segmentSize >= compactAt) {
             synchronized (syncLock) {
                 compact();
             }
@@ -287,6 +289,7 @@ final class BrokerJournal implements AutoCloseable {
         FileChannel previous = channel;
         channel = fresh;
         segmentSize = size;
+        compactAt = Math.max(segmentBytes, 2 * size);
         synced = written;
         if (previous != null) {
             previous.close();
