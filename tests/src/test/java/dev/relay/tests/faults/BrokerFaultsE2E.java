@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -44,8 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a burst of 200 {@code scan.passed} (one per tag) cut by {@code kill -9} at a random point, then by SIGTERM:
  *       after restarts every event answered 202 has exactly one effect in the sandbox config repository (one
  *       commit with its {@code Relay-Event-Id}, or a {@code manifest.unchanged} answer), none lost, none twice;</li>
- *   <li>a 20,000-event burst over 32 connections against a broker allowed 300 pending deliveries, so the ingress
- *       also refuses: each event is refused (503) or has exactly one outcome;
+ *   <li>a 20,000-event burst over 32 connections against a broker allowed 300 pending deliveries, whose
+ *       subscriber holds its answers until 2,000 events were sent, so the ingress must refuse some: each event is
+ *       refused (503 with Retry-After) or has exactly one outcome;
  *       the deliberately failing ones are dead letters that survive a restart and replay to one delivery.</li>
  * </ul>
  * Scaled for 2 cores: the 20,000 events go to a trivial loopback endpoint in this test (not through Git), and
@@ -64,6 +66,9 @@ class BrokerFaultsE2E {
     private final Map<String, AtomicInteger> recorded = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> unchanged = new ConcurrentHashMap<>();
     private volatile boolean endpointBroken = true;
+    /** Holds the burst's deliveries until enough events were sent to fill the broker, so it must refuse some. */
+    private final CountDownLatch burstGate = new CountDownLatch(1);
+    private final AtomicInteger refusedWithRetryAfter = new AtomicInteger();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<RelayLocalProcess> processes = new ArrayList<>();
 
@@ -71,7 +76,10 @@ class BrokerFaultsE2E {
     void recorder() throws IOException {
         recorder = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         recorder.setExecutor(Executors.newFixedThreadPool(8));
-        recorder.createContext("/burst", exchange -> answer(exchange, recorded, false));
+        recorder.createContext("/burst", exchange -> {
+            awaitGate();
+            answer(exchange, recorded, false);
+        });
         recorder.createContext("/flaky", exchange -> answer(exchange, recorded, endpointBroken));
         recorder.createContext("/unchanged", exchange -> answer(exchange, unchanged, false));
         recorder.start();
@@ -83,6 +91,14 @@ class BrokerFaultsE2E {
             process.close();
         }
         recorder.stop(0);
+    }
+
+    private void awaitGate() {
+        try {
+            burstGate.await(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Records the event under its {@code relaytrace} (the id of the event that started its chain). */
@@ -153,6 +169,9 @@ class BrokerFaultsE2E {
                     String type = n % 100 == 0 ? "dev.relay.test.flaky" : "dev.relay.test.burst";
                     String id = "b-" + n;
                     statuses.put(id, send(own, relay, id, type, "{\"n\":" + n + "}"));
+                    if (statuses.size() >= 2_000) {
+                        burstGate.countDown();
+                    }
                 }
                 return null;
             }));
@@ -168,7 +187,8 @@ class BrokerFaultsE2E {
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         System.out.println("BrokerFaultsE2E: 20,000-event burst answered " + byStatus);
         assertThat(statuses).hasSize(20_000);
-        assertThat(byStatus.keySet()).as("only 202 or 503").isSubsetOf(Set.of(202, 503));
+        assertThat(byStatus.keySet()).as("only 202 or 503").containsExactlyInAnyOrder(202, 503);
+        assertThat(refusedWithRetryAfter.get()).as("503s with Retry-After").isEqualTo(byStatus.get(503).intValue());
         Set<String> acceptedFlaky = acceptedIds.stream().filter(id -> Integer.parseInt(id.substring(2)) % 100 == 0)
                 .collect(Collectors.toSet());
         Set<String> acceptedBurst = acceptedIds.stream().filter(id -> !acceptedFlaky.contains(id))
@@ -301,7 +321,7 @@ class BrokerFaultsE2E {
     }
 
     /** Posts one binary-mode event; the status, or -1 when the connection failed (the process is gone). */
-    private static int send(HttpClient http, RelayLocalProcess relay, String id, String type, String data) {
+    private int send(HttpClient http, RelayLocalProcess relay, String id, String type, String data) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(relay.baseUrl() + "/broker"))
                 .timeout(Duration.ofSeconds(60))
                 .header("ce-specversion", "1.0").header("ce-id", id).header("ce-source", "/tests/faults")
@@ -309,7 +329,11 @@ class BrokerFaultsE2E {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(data)).build();
         try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            if (response.statusCode() == 503 && response.headers().firstValue("Retry-After").isPresent()) {
+                refusedWithRetryAfter.incrementAndGet();
+            }
+            return response.statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
