@@ -127,6 +127,9 @@ class BrokerFaultsE2E {
         killed.awaitAccepted(1 + random.nextInt(150));
         first.kill();
         killed.await();
+        // The clone cache is only a cache (README: safe to lose) and a kill -9 in the middle of a Git write can leave
+        // it unusable ("refs/heads/main doesn't resolve"); a restarted pod starts with an empty one too.
+        deleteRecursively(workDir.resolve(".relay/cache"));
 
         RelayLocalProcess second = start(arguments);
         awaitOneEffectEach(configRepo, accepted);
@@ -368,6 +371,17 @@ class BrokerFaultsE2E {
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as("%s\n%s", command, out).isZero();
         return out;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     private static String sha256(String text) {
