@@ -1,5 +1,6 @@
 package dev.relay.scan;
 
+import dev.relay.scan.reconcile.ImageReconciler;
 import dev.relay.shared.config.RelayProperties;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -25,7 +27,8 @@ import org.springframework.stereotype.Component;
  * {@code dev.relay.image.pushed} → find the pipeline that owns the image → scan {@code <image>@<digest>} with its
  * backend (Trivy Job, Trivy CLI, Harbor's report) → judge the report by its policy → {@code dev.relay.scan.passed} /
  * {@code .failed}, or {@code dev.relay.scan.errored} when no verdict could be reached (a scan that did not run never
- * passes). An image no pipeline owns is answered with nothing (HTTP 202).
+ * passes). An image no pipeline owns is answered with nothing (HTTP 202). A {@code dev.relay.reconcile.tick} is
+ * answered by {@link ImageReconciler}.
  */
 @Component(ImageScanFunction.NAME)
 public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {
@@ -42,12 +45,14 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
     private final ScanService scans;
     private final ScanMetrics metrics;
     private final Clock clock;
+    private Supplier<ImageReconciler> reconciler = () -> null;
 
     @Autowired
     public ImageScanFunction(RelayProperties properties, ObjectProvider<KubernetesClient> kubernetesClient,
-            ObjectProvider<MeterRegistry> registry) {
+            ObjectProvider<MeterRegistry> registry, ObjectProvider<ImageReconciler> reconciler) {
         this(properties, new KubernetesAccess(kubernetesClient::getIfAvailable, WITHOUT_CLUSTER),
                 new ScanMetrics(registry.getIfAvailable(SimpleMeterRegistry::new)), Clock.systemUTC());
+        this.reconciler = reconciler::getIfAvailable;
     }
 
     ImageScanFunction(RelayProperties properties, KubernetesAccess kubernetes, ScanMetrics metrics, Clock clock) {
@@ -67,6 +72,9 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
 
     @Override
     public CloudEvent apply(CloudEvent event) {
+        if (RelayEventTypes.RECONCILE_TICK.equals(event.getType()) && reconciler.get() != null) {
+            return reconciler.get().reconcile(event);
+        }
         if (!RelayEventTypes.IMAGE_PUSHED.equals(event.getType())) {
             throw EventRejectedException.badRequest("unsupported-event-type", "Unsupported event type",
                     NAME + " handles " + RelayEventTypes.IMAGE_PUSHED + ", not " + event.getType() + ".");

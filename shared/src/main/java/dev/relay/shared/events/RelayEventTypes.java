@@ -21,6 +21,9 @@ public final class RelayEventTypes {
     public static final String METRIC_BREACHED = "dev.relay.metric.breached";
     public static final String ROLLBACK_COMPLETED = "dev.relay.rollback.completed";
     public static final String ROLLBACK_SKIPPED = "dev.relay.rollback.skipped";
+    public static final String RECONCILE_TICK = "dev.relay.reconcile.tick";
+    public static final String RECONCILE_COMPLETED = "dev.relay.reconcile.completed";
+    public static final String RECONCILE_ERRORED = "dev.relay.reconcile.errored";
 
     private RelayEventTypes() {
     }
