@@ -27,8 +27,9 @@ import org.springframework.stereotype.Component;
  * {@code dev.relay.image.pushed} → find the pipeline that owns the image → scan {@code <image>@<digest>} with its
  * backend (Trivy Job, Trivy CLI, Harbor's report) → judge the report by its policy → {@code dev.relay.scan.passed} /
  * {@code .failed}, or {@code dev.relay.scan.errored} when no verdict could be reached (a scan that did not run never
- * passes). An image no pipeline owns is answered with nothing (HTTP 202). A {@code dev.relay.reconcile.tick} is
- * answered by {@link ImageReconciler}.
+ * passes). An image no pipeline owns is answered with nothing (HTTP 202). A reconcile tick
+ * ({@code dev.knative.sources.ping} from the PingSource {@code relay-reconcile}) is answered by
+ * {@link ImageReconciler}.
  */
 @Component(ImageScanFunction.NAME)
 public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {

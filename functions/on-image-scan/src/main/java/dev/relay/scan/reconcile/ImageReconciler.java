@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * on-image-scan's reconcile: on a {@code dev.relay.reconcile.tick}, for at most
- * {@code relay.reconcile.max-pipelines-per-tick} pipelines, list the registry's tags, pick the newest one the
+ * on-image-scan's reconcile: on a reconcile tick ({@code dev.knative.sources.ping} from the PingSource
+ * {@code relay-reconcile}), for at most {@code relay.reconcile.max-pipelines-per-tick} pipelines, list the registry's tags, pick the newest one the
  * pipeline's tag policy allows, resolve its digest, and when the first environment's applied record
  * ({@code .relay/applied/<app>/<env>.yaml}) lacks it and nothing newer is there, post an ordinary
  * {@code dev.relay.image.pushed} with the id {@code reconcile-<app>-<digest>} to the broker, so the normal chain scans

@@ -21,15 +21,15 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Publishes a {@code dev.relay.reconcile.tick} to the embedded broker every {@code relay.local.reconcile.interval},
- * as the PingSource {@code relay-reconcile} does in a cluster; the Triggers route it to the functions that reconcile.
+ * Publishes a reconcile tick to the embedded broker every {@code relay.local.reconcile.interval}, the same event the
+ * PingSource {@code relay-reconcile} sends in a cluster (type {@code dev.knative.sources.ping}, its source); the
+ * Triggers route it to the functions that reconcile.
  * Starts once the server listens; a tick the broker refuses (overloaded) is logged and the next one comes anyway.
  */
 @Component
 @EnableConfigurationProperties(ReconcileTimerProperties.class)
 public class ReconcileTimer implements ApplicationListener<ApplicationReadyEvent>, DisposableBean {
 
-    public static final String SOURCE = "/relay/relay-local/reconcile";
     private static final Logger log = LoggerFactory.getLogger(ReconcileTimer.class);
 
     private final ReconcileTimerProperties properties;
@@ -69,7 +69,7 @@ public class ReconcileTimer implements ApplicationListener<ApplicationReadyEvent
     CloudEvent tickEvent() {
         return CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
                 .withType(RelayEventTypes.RECONCILE_TICK)
-                .withSource(URI.create(SOURCE))
+                .withSource(URI.create(RelayEventTypes.RECONCILE_TICK_SOURCE))
                 .withTime(OffsetDateTime.now(clock))
                 .withDataContentType("application/json")
                 .withData("{}".getBytes(StandardCharsets.UTF_8))

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * relay-local's stand-in for the Knative PingSource of {@code knative/reconcile/}: every {@code interval} it publishes
- * a {@code dev.relay.reconcile.tick} to the embedded broker ({@code relay.local.reconcile.*}).
+ * a reconcile tick to the embedded broker ({@code relay.local.reconcile.*}).
  *
  * @param interval time between ticks, the first one {@code interval} after start; {@code 0}: no ticks
  */
