@@ -65,6 +65,8 @@ public final class ImageReconciler {
     }
 
     public CloudEvent reconcile(CloudEvent tick) {
+        Instant now = clock.instant();
+        posted.values().removeIf(at -> !at.plus(properties.repeatAfter()).isAfter(now));
         List<String> apps = relay.pipelines().keySet().stream().sorted().toList();
         int count = Math.min(apps.size(), properties.maxPipelinesPerTick());
         int start = apps.isEmpty() ? 0 : Math.floorMod(tick.getId().hashCode(), apps.size());
