@@ -36,7 +36,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Issue 15's acceptance for ordering and idempotency: on-scan-pass-bump over HTTP, writing a config repository served
  * by a real Git HTTP server on loopback. Deliveries arrive out of order and again; the clone cache is lost between
- * deliveries (as a scale-from-zero loses its emptyDir); no event may land twice, no environment may move backwards.
+ * deliveries (as a scale-from-zero loses its emptyDir) and clones are 5 commits deep, so most redelivered bumps lie
+ * beyond a fresh clone; no event may land twice, no environment may move backwards.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class NeverBackwardsHttpTest {
@@ -59,6 +60,7 @@ class NeverBackwardsHttpTest {
         BumpFixtures.pipelineProperties(GIT.url(REMOTE.getFileName().toString()), APPS)
                 .forEach((k, v) -> registry.add(k, () -> v));
         registry.add("relay.git.cache-dir", CACHE::toString);
+        registry.add("relay.git.depth", () -> "5");
     }
 
     @AfterAll
@@ -77,17 +79,18 @@ class NeverBackwardsHttpTest {
             }
         }
         Collections.shuffle(distinct, random);
-        List<CloudEvent> deliveries = new ArrayList<>(distinct);
-        for (int r = 0; r < 50; r++) {
-            int original = random.nextInt(distinct.size() - 20);
-            deliveries.add(original + 20 + random.nextInt(distinct.size() - original - 20 + 1),
-                    distinct.get(original));
-        }
-        assertThat(deliveries).hasSize(250);
         Map<String, CloudEventHttp.Answer> firstAnswers = new HashMap<>();
+        List<CloudEvent> delivered = new ArrayList<>();
+        List<CloudEvent> bumped = new ArrayList<>();
         int redeliveries = 0;
+        int beyondTheClone = 0;
 
-        for (CloudEvent event : deliveries) {
+        for (int n = 0; n < 250; n++) {
+            boolean redeliver = n % 5 == 4;
+            List<CloudEvent> from = random.nextBoolean() && !bumped.isEmpty() ? bumped : delivered;
+            CloudEvent event = redeliver ? from.get(random.nextInt(from.size())) : distinct.get(n - n / 5);
+            List<String> newestCommits = TempGitRepos.log(REMOTE, "main").stream().limit(5).map(RevCommit::getName)
+                    .toList();
             TempGitRepos.deleteTree(CACHE);
             CloudEventHttp.Answer answer = CloudEventHttp.post(function(), event);
 
@@ -96,10 +99,19 @@ class NeverBackwardsHttpTest {
             if (first != null) {
                 redeliveries++;
                 assertSameAnswer(event, first, answer);
+                if (first.json().get("commit") != null && !newestCommits.contains(first.json().get("commit"))) {
+                    beyondTheClone++;
+                }
+            } else {
+                delivered.add(event);
+                if (RelayEventTypes.MANIFEST_BUMPED.equals(answer.ceType())) {
+                    bumped.add(event);
+                }
             }
         }
 
         assertThat(redeliveries).isEqualTo(50);
+        assertThat(beyondTheClone).as("redelivered bumps whose commit a fresh clone does not hold").isPositive();
         assertEachEventLandedAtMostOnce();
         assertNoEnvironmentMovedBackwards();
         for (int i = 0; i < CACHE_APPS; i++) {
