@@ -17,13 +17,17 @@ import java.util.regex.Pattern;
 /**
  * The CloudEvents HTTP protocol binding, on the CloudEvents SDK ({@link HttpMessageFactory}; structured mode through
  * {@code cloudevents-json-jackson}): reads binary or structured mode, writes binary mode. Adds what the SDK leaves
- * out: percent-encoding of {@code ce-*} header values, CloudEvents 1.0 only, non-empty required attributes, a 415
- * for batches, and problem details that name the offending attribute.
+ * out: percent-encoding of {@code ce-*} header values, CloudEvents 1.0 only, non-empty required attributes, no
+ * control characters and a bounded {@code id}, a 415 for batches, and problem details that name the offending
+ * attribute.
  */
 public final class CloudEventCodec {
 
     public static final String STRUCTURED_JSON = "application/cloudevents+json";
     public static final String BATCH_JSON = "application/cloudevents-batch+json";
+
+    /** The longest {@code id} accepted (Knative's and most brokers' ids are UUIDs or short hashes). */
+    public static final int MAX_ID_LENGTH = 256;
 
     private static final String HEADER_PREFIX = "ce-";
     private static final String SPEC_VERSION_HEADER = "ce-specversion";
@@ -76,7 +80,35 @@ public final class CloudEventCodec {
         if (event.getExtensionNames().contains("data")) {
             throw malformed("Extension attribute name 'data' is reserved.");
         }
+        requireHarmless(event);
         return event;
+    }
+
+    /**
+     * Refuses attributes that could break what they are written into (log lines, commit trailers, headers): an
+     * {@code id} longer than {@value #MAX_ID_LENGTH} characters, or a control character (CR, LF, NUL, ...) in the
+     * id, source, type, subject or any string extension.
+     */
+    private static void requireHarmless(CloudEvent event) {
+        if (event.getId().length() > MAX_ID_LENGTH) {
+            throw malformed("Attribute 'id' is " + event.getId().length() + " characters long; at most "
+                    + MAX_ID_LENGTH + " are accepted.");
+        }
+        requireNoControl("id", event.getId());
+        requireNoControl("source", event.getSource().toString());
+        requireNoControl("type", event.getType());
+        requireNoControl("subject", event.getSubject());
+        for (String name : event.getExtensionNames()) {
+            if (event.getExtension(name) instanceof String value) {
+                requireNoControl(name, value);
+            }
+        }
+    }
+
+    private static void requireNoControl(String attribute, String value) {
+        if (value != null && value.chars().anyMatch(c -> Character.isISOControl(c) || c == 0x2028 || c == 0x2029)) {
+            throw malformed("Attribute '" + attribute + "' contains a control character (such as a line break).");
+        }
     }
 
     /** Binary-mode headers ({@code ce-*} values percent-encoded, {@code Content-Type}) and body of an event. */

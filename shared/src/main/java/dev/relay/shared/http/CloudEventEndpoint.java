@@ -82,13 +82,14 @@ public class CloudEventEndpoint {
             CloudEvent answer = function.apply(event);
             if (answer == null) {
                 outcome = "no-answer";
-                log.info("event {} id={} handled by {}: no answer", event.getType(), event.getId(), functionName);
+                log.info("event {} id={} handled by {}: no answer", LogSafe.of(event.getType()),
+                        LogSafe.of(event.getId()), functionName);
                 return ResponseEntity.accepted().build();
             }
             answer = tracing.stamp(answer, event);
             outcome = answer.getType();
-            log.info("event {} id={} handled by {}: answered {} id={}", event.getType(), event.getId(), functionName,
-                    answer.getType(), answer.getId());
+            log.info("event {} id={} handled by {}: answered {} id={}", LogSafe.of(event.getType()),
+                    LogSafe.of(event.getId()), functionName, LogSafe.of(answer.getType()), LogSafe.of(answer.getId()));
             CloudEventCodec.HttpEvent http = CloudEventCodec.write(answer);
             HttpHeaders answerHeaders = new HttpHeaders();
             http.headers().forEach(answerHeaders::set);
@@ -102,8 +103,8 @@ public class CloudEventEndpoint {
             if (span != null) {
                 span.error(e);
             }
-            log.error("event {} id={} failed in {}: {}", event == null ? "?" : event.getType(),
-                    event == null ? "?" : event.getId(), functionName, e.toString(), e);
+            log.error("event {} id={} failed in {}: {}", event == null ? "?" : LogSafe.of(event.getType()),
+                    event == null ? "?" : LogSafe.of(event.getId()), functionName, LogSafe.of(e.toString()), e);
             return Problems.of(500, "internal-error", "The function failed",
                     "An unexpected error occurred; the broker may retry. See the function's log.",
                     problemProperties(event));
@@ -139,14 +140,14 @@ public class CloudEventEndpoint {
     }
 
     private static void logProblem(String function, CloudEvent event, RelayEventException e) {
-        String type = event == null ? "?" : event.getType();
-        String id = event == null ? "?" : event.getId();
+        String type = event == null ? "?" : LogSafe.of(event.getType());
+        String id = event == null ? "?" : LogSafe.of(event.getId());
         if (e instanceof EventRejectedException) {
             log.warn("event {} id={} rejected by {}: {} {} {}", type, id, function, e.status(), e.problemType(),
-                    e.detail());
+                    LogSafe.of(e.detail()));
         } else {
             log.warn("event {} id={} failed transiently in {}: {} {} {}", type, id, function, e.status(),
-                    e.problemType(), e.detail());
+                    e.problemType(), LogSafe.of(e.detail()));
         }
     }
 }

@@ -130,6 +130,28 @@ class CloudEventCodecTest {
     }
 
     @Test
+    void shouldRejectHostileAttributesThatCouldForgeALogLineOrTrailer() {
+        assertRejected(() -> CloudEventCodec.read(binary("ce-id", "x".repeat(257)), new byte[0]), 400)
+                .hasMessageContaining("'id'").hasMessageContaining("257");
+        assertRejected(() -> CloudEventCodec.read(binary("ce-id", "e-1%0AINFO forged line"), new byte[0]), 400)
+                .hasMessageContaining("'id'").hasMessageContaining("control character");
+        assertRejected(() -> CloudEventCodec.read(binary("ce-id", "e-1%00"), new byte[0]), 400);
+        assertRejected(() -> CloudEventCodec.read(binary("ce-relaytrace", "t%0D%0Aforged"), new byte[0]), 400)
+                .hasMessageContaining("'relaytrace'");
+        assertRejected(() -> CloudEventCodec.read(Map.of("content-type", STRUCTURED), bytes("""
+                {"specversion":"1.0","id":"e-7\\nforged","source":"/t","type":"dev.relay.test"}""")), 400)
+                .hasMessageContaining("'id'");
+        assertRejected(() -> CloudEventCodec.read(Map.of("content-type", STRUCTURED), bytes("""
+                {"specversion":"1.0","id":"e-8","source":"/t","type":"dev.relay.test","relaytrace":"a\\nb"}""")),
+                400).hasMessageContaining("'relaytrace'");
+        assertRejected(() -> CloudEventCodec.read(binary("ce-subject", "a%0Ab"), new byte[0]), 400);
+
+        assertThat(CloudEventCodec.read(binary("ce-id", "x".repeat(256)), new byte[0]).getId()).hasSize(256);
+        assertThat(CloudEventCodec.read(binary("ce-subject", "caf%C3%A9"), new byte[0]).getSubject())
+                .isEqualTo("café");
+    }
+
+    @Test
     void shouldRejectInvalidExtensionNames() {
         assertRejected(() -> CloudEventCodec.read(binary("ce-relay_app", "shop"), new byte[0]), 400)
                 .hasMessageContaining("relay_app");

@@ -3,6 +3,7 @@ package dev.relay.local.broker;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.http.CloudEventCodec;
 import dev.relay.shared.http.EventRejectedException;
+import dev.relay.shared.http.LogSafe;
 import dev.relay.shared.tracing.TraceParent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -16,17 +17,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,52 +50,67 @@ final class Dispatcher {
     private static final int CONNECTION_ERROR = -1;
 
     private final HttpClient http;
-    private final Executor workers;
+    private final DeliveryLanes lanes;
     private final ScheduledExecutorService timer;
     private final Duration requestTimeout;
     private final SubscriberResolver resolver;
-    private final EventLog eventLog;
     private final BiConsumer<CloudEvent, EventLog.ReplyOf> replies;
+    private final BooleanSupplier stopping;
     private final MeterRegistry meters;
 
-    Dispatcher(HttpClient http, Executor workers, ScheduledExecutorService timer, Duration requestTimeout,
-            SubscriberResolver resolver, EventLog eventLog,
-            BiConsumer<CloudEvent, EventLog.ReplyOf> replies, MeterRegistry meters) {
+    /**
+     * How a delivery ends, for the broker's journal: {@code settled} once with the final outcome (and the dead
+     * letter, when it is one), or {@code deferred} when the broker stops first (the delivery stays journaled).
+     */
+    interface Settlement {
+
+        void settled(EventLog.DeliveryView view, DeadLetterFacts deadLetter);
+
+        void deferred(String why);
+    }
+
+    /** A final failure: the event as the dead-letter sink sees it, and where it went. */
+    record DeadLetterFacts(CloudEvent letter, String reason, String errorDest, int errorCode, String errorData,
+            String sink, Integer sinkStatus) {
+    }
+
+    Dispatcher(HttpClient http, DeliveryLanes lanes, ScheduledExecutorService timer, Duration requestTimeout,
+            SubscriberResolver resolver, BiConsumer<CloudEvent, EventLog.ReplyOf> replies, BooleanSupplier stopping,
+            MeterRegistry meters) {
         this.http = http;
-        this.workers = workers;
+        this.lanes = lanes;
         this.timer = timer;
         this.requestTimeout = requestTimeout;
         this.resolver = resolver;
-        this.eventLog = eventLog;
         this.replies = replies;
+        this.stopping = stopping;
         this.meters = meters;
     }
 
-    /** Starts delivering; returns at once. */
-    void dispatch(CloudEvent event, EventLog.Entry entry, TriggerDefinition trigger) {
+    /** Starts delivering on the event's lane; returns at once. */
+    void dispatch(CloudEvent event, EventLog.Entry entry, TriggerDefinition trigger, String lane,
+            Settlement settlement) {
         Optional<URI> target = resolver.resolve(trigger.subscriber());
         if (target.isEmpty()) {
             log.warn("delivery type={} trigger={} subscriber={} status={} latencyMs=0 attempt=0 relaytrace={} "
-                    + "outcome=unresolved", event.getType(), trigger.name(), trigger.subscriber(), CONNECTION_ERROR,
-                    RelayExtensions.traceOf(event));
-            finish(entry, trigger, new EventLog.DeliveryView(trigger.name(), trigger.subscriber().toString(),
-                    EventLog.Outcome.UNRESOLVED.label(), CONNECTION_ERROR, 0, 0, null, null,
-                    "subscriber " + trigger.subscriber() + " is not hosted here"));
+                    + "outcome=unresolved", LogSafe.of(event.getType()), trigger.name(), trigger.subscriber(),
+                    CONNECTION_ERROR, LogSafe.of(RelayExtensions.traceOf(event)));
+            String error = "subscriber " + trigger.subscriber() + " is not hosted here";
+            finish(entry, trigger, settlement, new EventLog.DeliveryView(trigger.name(),
+                    trigger.subscriber().toString(), EventLog.Outcome.UNRESOLVED.label(), CONNECTION_ERROR, 0, 0,
+                    null, null, error), new DeadLetterFacts(event, "unresolved: " + error,
+                    trigger.subscriber().toString(), 500, "", null, null));
             return;
         }
-        Delivery delivery = new Delivery(event, entry, trigger, target.get());
+        Delivery delivery = new Delivery(event, entry, trigger, target.get(), lane, settlement);
         submit(delivery, () -> attempt(delivery));
     }
 
     private void submit(Delivery delivery, Runnable task) {
         try {
-            workers.execute(task);
+            lanes.execute(delivery.lane, task);
         } catch (RejectedExecutionException e) {
-            log.warn("delivery type={} trigger={} subscriber={} status={} latencyMs=0 attempt={} relaytrace={} "
-                    + "outcome=failed error=\"broker overloaded\"", delivery.event.getType(), delivery.trigger.name(),
-                    delivery.target, CONNECTION_ERROR, delivery.attempt + 1, RelayExtensions.traceOf(delivery.event));
-            finish(delivery.entry, delivery.trigger, delivery.view(EventLog.Outcome.FAILED, CONNECTION_ERROR, 0,
-                    null, "broker overloaded: delivery queue full"));
+            delivery.settlement.deferred("the broker stopped before delivery attempt " + (delivery.attempt + 1));
         }
     }
 
@@ -118,97 +133,135 @@ final class Dispatcher {
         String trace = RelayExtensions.traceOf(delivery.event);
         if (DeliveryPolicy.isSuccess(status)) {
             log.info("delivery type={} trigger={} subscriber={} status={} latencyMs={} attempt={} relaytrace={} "
-                    + "outcome=delivered{}", delivery.event.getType(), delivery.trigger.name(), delivery.target, status,
-                    answer.latencyMs, delivery.attempt, trace,
-                    reply == null ? "" : " replyType=" + reply.getType() + " replyId=" + reply.getId());
-            finish(delivery.entry, delivery.trigger, delivery.view(EventLog.Outcome.DELIVERED, status,
-                    answer.latencyMs, reply, null));
+                    + "outcome=delivered{}", LogSafe.of(delivery.event.getType()), delivery.trigger.name(),
+                    delivery.target, status, answer.latencyMs, delivery.attempt, LogSafe.of(trace),
+                    reply == null ? "" : " replyType=" + LogSafe.of(reply.getType()) + " replyId="
+                            + LogSafe.of(reply.getId()));
             if (reply != null) {
-                replies.accept(reply, new EventLog.ReplyOf(delivery.event.getId(), delivery.trigger.name()));
+                try {
+                    replies.accept(reply, new EventLog.ReplyOf(delivery.event.getId(), delivery.trigger.name()));
+                } catch (RuntimeException e) {
+                    log.error("delivery type={} trigger={}: cannot put the reply on the broker ({}); the delivery "
+                            + "stays journaled and is redelivered after a restart", LogSafe.of(delivery.event.getType()),
+                            delivery.trigger.name(), LogSafe.of(e.toString()));
+                    delivery.settlement.deferred("reply not journaled");
+                    return;
+                }
             }
+            finish(delivery.entry, delivery.trigger, delivery.settlement, delivery.view(EventLog.Outcome.DELIVERED,
+                    status, answer.latencyMs, reply, null), null);
+            return;
+        }
+        if (stopping.getAsBoolean() && DeliveryPolicy.isRetryable(status)) {
+            log.info("delivery type={} trigger={} subscriber={} status={} attempt={} relaytrace={} outcome=deferred "
+                    + "(the broker is stopping; the event stays journaled)", LogSafe.of(delivery.event.getType()),
+                    delivery.trigger.name(), delivery.target, status, delivery.attempt, LogSafe.of(trace));
+            delivery.settlement.deferred("the broker stopped during delivery");
             return;
         }
         if (DeliveryPolicy.isRetryable(status) && delivery.attempt < policy.maxAttempts()) {
             Duration wait = policy.delayBeforeRetry(delivery.attempt);
             log.warn("delivery type={} trigger={} subscriber={} status={} latencyMs={} attempt={} relaytrace={} "
-                    + "outcome=retry retryInMs={}{}", delivery.event.getType(), delivery.trigger.name(),
-                    delivery.target, status, answer.latencyMs, delivery.attempt, trace, wait.toMillis(),
-                    error == null ? "" : " error=\"" + error + "\"");
+                    + "outcome=retry retryInMs={}{}", LogSafe.of(delivery.event.getType()), delivery.trigger.name(),
+                    delivery.target, status, answer.latencyMs, delivery.attempt, LogSafe.of(trace), wait.toMillis(),
+                    error == null ? "" : " error=\"" + LogSafe.of(error) + "\"");
             schedule(delivery, wait, () -> attempt(delivery));
             return;
         }
         Optional<Destination> deadLetterSink = policy.deadLetter();
         log.warn("delivery type={} trigger={} subscriber={} status={} latencyMs={} attempt={} relaytrace={} "
-                + "outcome={}{}", delivery.event.getType(), delivery.trigger.name(), delivery.target, status,
-                answer.latencyMs, delivery.attempt, trace, deadLetterSink.isPresent() ? "dead-letter" : "failed",
-                error == null ? "" : " error=\"" + error + "\"");
-        if (deadLetterSink.isEmpty()) {
-            finish(delivery.entry, delivery.trigger, delivery.view(EventLog.Outcome.FAILED, status,
-                    answer.latencyMs, null, error));
-            return;
-        }
+                + "outcome={}{}", LogSafe.of(delivery.event.getType()), delivery.trigger.name(), delivery.target,
+                status, answer.latencyMs, delivery.attempt, LogSafe.of(trace),
+                deadLetterSink.isPresent() ? "dead-letter" : "failed",
+                error == null ? "" : " error=\"" + LogSafe.of(error) + "\"");
         // As Knative: a connection error is reported as 500 with the error text as data.
         int errorCode = status == CONNECTION_ERROR ? 500 : status;
         byte[] errorBody = status == CONNECTION_ERROR || status == 502 && error != null
                 ? ("dispatch error: " + error).getBytes(StandardCharsets.UTF_8) : answer.body;
+        if (deadLetterSink.isEmpty()) {
+            String errorData = errorData(errorBody);
+            finish(delivery.entry, delivery.trigger, delivery.settlement, delivery.view(EventLog.Outcome.FAILED,
+                    status, answer.latencyMs, null, error), new DeadLetterFacts(letter(delivery, errorCode,
+                    errorData), reason(status, error, delivery.attempt) + "; the Trigger has no dead-letter sink",
+                    delivery.target.toString(), errorCode, errorData, null, null));
+            return;
+        }
         deadLetter(delivery, deadLetterSink.get(), errorCode, errorBody, status, answer.latencyMs, error);
+    }
+
+    private static String reason(int status, String error, int attempts) {
+        return (status == CONNECTION_ERROR ? "connection error" : "answered " + status)
+                + (error == null ? "" : " (" + error + ")") + " after " + attempts + " attempt(s)";
+    }
+
+    private static CloudEvent letter(Delivery failed, int errorCode, String errorData) {
+        return CloudEventBuilder.v1(failed.event)
+                .withExtension(ERROR_DEST, failed.target.toString())
+                .withExtension(ERROR_CODE, Integer.toString(errorCode))
+                .withExtension(ERROR_DATA, errorData)
+                .build();
     }
 
     private void deadLetter(Delivery failed, Destination sink, int errorCode, byte[] errorBody, int status,
             long latencyMs, String error) {
         String errorData = errorData(errorBody);
-        CloudEvent letter = CloudEventBuilder.v1(failed.event)
-                .withExtension(ERROR_DEST, failed.target.toString())
-                .withExtension(ERROR_CODE, Integer.toString(errorCode))
-                .withExtension(ERROR_DATA, errorData)
-                .build();
+        CloudEvent letter = letter(failed, errorCode, errorData);
+        String reason = reason(status, error, failed.attempt);
         Optional<URI> sinkUri = resolver.resolve(sink);
         if (sinkUri.isEmpty()) {
             // A sink this process does not host (e.g. the relay-dead-letters Service): keep it in the broker.
-            eventLog.recordDeadLetter(eventLog.deadLetterOf(letter, failed.trigger.name(), failed.target.toString(),
-                    errorCode, errorData, "internal:" + sink, null, Instant.now()));
-            finish(failed.entry, failed.trigger, failed.view(EventLog.Outcome.DEAD_LETTERED, status, latencyMs, null,
-                    error));
+            finish(failed.entry, failed.trigger, failed.settlement, failed.view(EventLog.Outcome.DEAD_LETTERED,
+                    status, latencyMs, null, error), new DeadLetterFacts(letter, reason, failed.target.toString(),
+                    errorCode, errorData, "internal:" + sink, null));
             return;
         }
-        Delivery sinkDelivery = new Delivery(letter, failed.entry, failed.trigger, sinkUri.get());
+        Delivery sinkDelivery = new Delivery(letter, failed.entry, failed.trigger, sinkUri.get(), failed.lane,
+                failed.settlement);
         submit(sinkDelivery, () -> attemptDeadLetter(sinkDelivery, failed, errorCode, errorData, status, latencyMs,
-                error));
+                error, reason));
     }
 
     private void attemptDeadLetter(Delivery sinkDelivery, Delivery failed, int errorCode, String errorData,
-            int status, long latencyMs, String error) {
+            int status, long latencyMs, String error, String reason) {
         sinkDelivery.attempt++;
         Answer answer = send(sinkDelivery.target, sinkDelivery.event);
         DeliveryPolicy policy = failed.trigger.delivery();
         String trace = RelayExtensions.traceOf(failed.event);
         boolean delivered = DeliveryPolicy.isSuccess(answer.status);
+        if (!delivered && stopping.getAsBoolean()) {
+            failed.settlement.deferred("the broker stopped while dead-lettering");
+            return;
+        }
         boolean retry = !delivered && DeliveryPolicy.isRetryable(answer.status)
                 && sinkDelivery.attempt < policy.maxAttempts();
         log.warn("dead-letter type={} trigger={} sink={} status={} latencyMs={} attempt={} relaytrace={} "
-                + "knativeerrorcode={} outcome={}", failed.event.getType(), failed.trigger.name(), sinkDelivery.target,
-                answer.status, answer.latencyMs, sinkDelivery.attempt, trace, errorCode,
-                delivered ? "delivered" : retry ? "retry" : "failed");
+                + "knativeerrorcode={} outcome={}", LogSafe.of(failed.event.getType()), failed.trigger.name(),
+                sinkDelivery.target, answer.status, answer.latencyMs, sinkDelivery.attempt, LogSafe.of(trace),
+                errorCode, delivered ? "delivered" : retry ? "retry" : "failed");
         if (retry) {
             schedule(sinkDelivery, policy.delayBeforeRetry(sinkDelivery.attempt),
-                    () -> attemptDeadLetter(sinkDelivery, failed, errorCode, errorData, status, latencyMs, error));
+                    () -> attemptDeadLetter(sinkDelivery, failed, errorCode, errorData, status, latencyMs, error,
+                            reason));
             return;
         }
-        eventLog.recordDeadLetter(eventLog.deadLetterOf(sinkDelivery.event, failed.trigger.name(),
-                failed.target.toString(), errorCode, errorData, sinkDelivery.target.toString(), answer.status,
-                Instant.now()));
-        finish(failed.entry, failed.trigger, failed.view(delivered ? EventLog.Outcome.DEAD_LETTERED
-                : EventLog.Outcome.FAILED, status, latencyMs, null,
+        finish(failed.entry, failed.trigger, failed.settlement, failed.view(delivered
+                ? EventLog.Outcome.DEAD_LETTERED : EventLog.Outcome.FAILED, status, latencyMs, null,
                 delivered ? error : "dead-letter sink answered " + answer.status
-                        + (answer.error == null ? "" : " (" + answer.error + ")")));
+                        + (answer.error == null ? "" : " (" + answer.error + ")")),
+                new DeadLetterFacts(sinkDelivery.event, delivered ? reason : reason + "; the dead-letter sink answered "
+                        + answer.status, failed.target.toString(), errorCode, errorData,
+                        sinkDelivery.target.toString(), answer.status));
     }
 
     private void schedule(Delivery delivery, Duration wait, Runnable task) {
+        if (stopping.getAsBoolean()) {
+            delivery.settlement.deferred("the broker stopped before the retry");
+            return;
+        }
         try {
             timer.schedule(() -> submit(delivery, task), wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            finish(delivery.entry, delivery.trigger, delivery.view(EventLog.Outcome.FAILED, CONNECTION_ERROR, 0,
-                    null, "broker stopped before the retry"));
+            delivery.settlement.deferred("the broker stopped before the retry");
         }
     }
 
@@ -246,8 +299,10 @@ final class Dispatcher {
         }
     }
 
-    private void finish(EventLog.Entry entry, TriggerDefinition trigger, EventLog.DeliveryView view) {
+    private void finish(EventLog.Entry entry, TriggerDefinition trigger, Settlement settlement,
+            EventLog.DeliveryView view, DeadLetterFacts deadLetter) {
         entry.addDelivery(view);
+        settlement.settled(view, deadLetter);
         if (meters != null) {
             Counter.builder("relay.broker.deliveries")
                     .description("Deliveries of events to Trigger subscribers, by final outcome")
@@ -282,13 +337,18 @@ final class Dispatcher {
         final EventLog.Entry entry;
         final TriggerDefinition trigger;
         final URI target;
+        final String lane;
+        final Settlement settlement;
         volatile int attempt;
 
-        Delivery(CloudEvent event, EventLog.Entry entry, TriggerDefinition trigger, URI target) {
+        Delivery(CloudEvent event, EventLog.Entry entry, TriggerDefinition trigger, URI target, String lane,
+                Settlement settlement) {
             this.event = event;
             this.entry = entry;
             this.trigger = trigger;
             this.target = target;
+            this.lane = lane;
+            this.settlement = settlement;
         }
 
         EventLog.DeliveryView view(EventLog.Outcome outcome, int status, long latencyMs, CloudEvent reply,

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The broker's memory of recent traffic: a bounded ring of received events, each with the outcome of its
- * deliveries, and a bounded ring of dead letters. Thread-safe; views are immutable snapshots.
+ * deliveries (dead letters live in the {@link BrokerJournal}). Thread-safe; views are immutable snapshots.
  */
 public final class EventLog {
 
@@ -52,9 +52,13 @@ public final class EventLog {
             List<DeliveryView> deliveries) {
     }
 
-    public record DeadLetterView(String eventId, String type, String source, Map<String, String> extensions,
-            Object data, String trigger, String errorDest, int errorCode, String errorData, String sink,
-            Integer sinkStatus, Instant deadLetteredAt) {
+    /**
+     * A dead letter: {@code id} names it for {@code POST /broker/dead-letters/{id}/replay}; {@code reason} says why
+     * the delivery failed for good.
+     */
+    public record DeadLetterView(String id, String eventId, String type, String source,
+            Map<String, String> extensions, Object data, String trigger, String reason, String errorDest,
+            int errorCode, String errorData, String sink, Integer sinkStatus, Instant deadLetteredAt) {
     }
 
     /** Handle to one logged event, for recording its deliveries. */
@@ -80,10 +84,9 @@ public final class EventLog {
     private final int capacity;
     private final Function<CloudEvent, Object> dataView;
     private final Deque<Entry> events = new ArrayDeque<>();
-    private final Deque<DeadLetterView> deadLetters = new ArrayDeque<>();
 
     /**
-     * @param capacity how many events and dead letters are kept (the oldest are dropped)
+     * @param capacity how many events are kept (the oldest are dropped)
      * @param dataView how an event's data is shown (e.g. parsed JSON)
      */
     public EventLog(int capacity, Function<CloudEvent, Object> dataView) {
@@ -136,15 +139,6 @@ public final class EventLog {
         return entry;
     }
 
-    public void recordDeadLetter(DeadLetterView deadLetter) {
-        synchronized (deadLetters) {
-            if (deadLetters.size() == capacity) {
-                deadLetters.removeFirst();
-            }
-            deadLetters.addLast(deadLetter);
-        }
-    }
-
     /** The most recent {@code limit} events, oldest first (newest last). */
     public List<EventView> recent(int limit) {
         List<Entry> snapshot;
@@ -155,17 +149,11 @@ public final class EventLog {
         return snapshot.subList(from, snapshot.size()).stream().map(Entry::view).toList();
     }
 
-    /** Dead letters, oldest first. */
-    public List<DeadLetterView> deadLetters() {
-        synchronized (deadLetters) {
-            return List.copyOf(deadLetters);
-        }
-    }
-
-    public DeadLetterView deadLetterOf(CloudEvent event, String trigger, String errorDest, int errorCode,
-            String errorData, String sink, Integer sinkStatus, Instant at) {
-        return new DeadLetterView(event.getId(), event.getType(), event.getSource().toString(), extensionsOf(event),
-                safeData(event), trigger, errorDest, errorCode, errorData, sink, sinkStatus, at);
+    public DeadLetterView deadLetterOf(String id, CloudEvent letter, String trigger, String reason,
+            String errorDest, int errorCode, String errorData, String sink, Integer sinkStatus, Instant at) {
+        return new DeadLetterView(id, letter.getId(), letter.getType(), letter.getSource().toString(),
+                extensionsOf(letter), safeData(letter), trigger, reason, errorDest, errorCode, errorData, sink,
+                sinkStatus, at);
     }
 
     private Object safeData(CloudEvent event) {

@@ -275,6 +275,105 @@ class EmbeddedBrokerHttpTest {
         assertThat(JSON.readTree(response.body()).path("status").asInt()).isEqualTo(413);
     }
 
+    @Test
+    void shouldRefuseHostileAttributesWithProblemDetailsAndDeliverNothing() throws Exception {
+        String longId = "x".repeat(300);
+        HttpResponse<String> tooLong = post(Map.of("ce-specversion", "1.0", "ce-id", longId, "ce-source", "/t",
+                "ce-type", "dev.relay.test.exact", "ce-relayapp", "shop", "Content-Type", "application/json"), "{}");
+        HttpResponse<String> newlineId = post(Map.of("ce-specversion", "1.0", "ce-id", "evil%0Aforged",
+                "ce-source", "/t", "ce-type", "dev.relay.test.exact", "ce-relayapp", "shop"), "");
+        HttpResponse<String> structuredId = post(Map.of("Content-Type", "application/cloudevents+json"), """
+                {"specversion":"1.0","id":"evil\\nforged","source":"/t","type":"dev.relay.test.exact",
+                 "relayapp":"shop"}""");
+        HttpResponse<String> structuredTrace = post(Map.of("Content-Type", "application/cloudevents+json"), """
+                {"specversion":"1.0","id":"evil-trace","source":"/t","type":"dev.relay.test.exact",
+                 "relayapp":"shop","relaytrace":"t\\r\\nforged"}""");
+
+        for (HttpResponse<String> response : List.of(tooLong, newlineId, structuredId, structuredTrace)) {
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+            assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(JSON.readTree(response.body()).path("type").asString()).endsWith("/malformed-cloudevent");
+        }
+        String marker = send("dev.relay.test.exact", Map.of("relayapp", "shop"));
+        await().atMost(WAIT).until(() -> subscribers.ids("rec-exact").contains(marker));
+        assertThat(subscribers.ids("rec-exact")).noneMatch(id -> id.startsWith("evil") || id.equals(longId));
+        assertThat(broker.recentEvents()).noneMatch(event -> event.id().startsWith("evil")
+                || event.id().equals(longId));
+    }
+
+    @Test
+    void shouldContinueTheTraceOfTheProducersTraceparentHeader() throws Exception {
+        String traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        String id = UUID.randomUUID().toString();
+        HttpResponse<String> response = post(Map.of("ce-specversion", "1.0", "ce-id", id, "ce-source", "/producer",
+                "ce-type", "dev.relay.test.prefix.traced", "traceparent", traceParent, "tracestate", "vendor=1",
+                "Content-Type", "application/json"), "{}");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        await().atMost(WAIT).until(() -> subscribers.ids("rec-prefix").contains(id));
+        Received received = subscribers.received("rec-prefix").stream()
+                .filter(r -> id.equals(r.headers().get("ce-id"))).findFirst().orElseThrow();
+        assertThat(received.headers()).containsEntry("traceparent", traceParent)
+                .containsEntry("ce-traceparent", traceParent).containsEntry("tracestate", "vendor=1");
+        assertThat(event(id).extensions()).containsEntry("traceparent", traceParent);
+    }
+
+    @Test
+    void shouldRefuseRelayPayloadsTheSubscribingFunctionWouldRefuse() throws Exception {
+        Map<String, String> scanPassed = Map.of("ce-specversion", "1.0", "ce-source", "/t",
+                "ce-type", "dev.relay.scan.passed", "Content-Type", "application/json");
+        HttpResponse<String> notAnObject = post(with(scanPassed, "ce-id", "scan-array"), "[1,2]");
+        HttpResponse<String> notJson = post(with(scanPassed, "ce-id", "scan-text"), "hello");
+        HttpResponse<String> noDigest = post(with(scanPassed, "ce-id", "scan-no-digest"),
+                "{\"image\":\"localhost:5000/web-app\",\"tag\":\"1.0.0\"}");
+        HttpResponse<String> complete = post(with(scanPassed, "ce-id", "scan-ok"),
+                "{\"image\":\"localhost:5000/web-app\",\"tag\":\"1.0.0\",\"digest\":\"sha256:"
+                        + "a".repeat(64) + "\"}");
+
+        assertThat(notAnObject.statusCode()).isEqualTo(400);
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(noDigest.statusCode()).isEqualTo(422);
+        assertThat(JSON.readTree(noDigest.body()).path("detail").asString()).contains("'digest'");
+        assertThat(complete.statusCode()).isEqualTo(202);
+        await().atMost(WAIT).until(() -> subscribers.ids("rec-scan").contains("scan-ok"));
+        assertThat(subscribers.ids("rec-scan")).containsExactly("scan-ok");
+    }
+
+    @Test
+    void shouldListDeadLettersWithTheirReasonAndReplayThemOverHttp() throws Exception {
+        String id = send("dev.relay.test.doomed.internal", Map.of());
+        await().atMost(WAIT).until(() -> broker.deadLetters().stream().anyMatch(dl -> dl.eventId().equals(id)));
+        JsonNode listed = find(JSON.readTree(client.send(HttpRequest.newBuilder(url("/broker/dead-letters")).GET()
+                .build(), HttpResponse.BodyHandlers.ofString()).body()), id, "eventId");
+        String letterId = listed.path("id").asString();
+        assertThat(listed.path("reason").asString()).contains("answered 503");
+        long failedBefore = subscribers.ids("always-fails").stream().filter(id::equals).count();
+
+        HttpResponse<String> replay = client.send(HttpRequest.newBuilder(url("/broker/dead-letters/" + letterId
+                + "/replay")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> again = client.send(HttpRequest.newBuilder(url("/broker/dead-letters/" + letterId
+                + "/replay")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(replay.statusCode()).isEqualTo(202);
+        assertThat(find(JSON.readTree(replay.body()).path("replayed"), letterId, "id").path("eventId").asString())
+                .isEqualTo(id);
+        assertThat(again.statusCode()).isEqualTo(404);
+        assertThat(again.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        await().atMost(WAIT).until(() -> subscribers.ids("always-fails").stream().filter(id::equals).count()
+                > failedBefore);
+        await().atMost(WAIT).until(() -> broker.deadLetters().stream()
+                .anyMatch(dl -> dl.eventId().equals(id) && !dl.id().equals(letterId)));
+        assertThat(broker.deadLetters()).noneMatch(dl -> dl.id().equals(letterId));
+    }
+
+    private static Map<String, String> with(Map<String, String> headers, String name, String value) {
+        Map<String, String> result = new LinkedHashMap<>(headers);
+        result.put(name, value);
+        return result;
+    }
+
     // --- helpers
 
     private String send(String type, Map<String, String> extensions) throws IOException, InterruptedException {
@@ -342,7 +441,7 @@ class EmbeddedBrokerHttpTest {
 
         static final int FLAKY_FAILURES = 2;
         static final Set<String> NAMES = Set.of("rec-exact", "rec-prefix", "rec-any", "rec-not", "rec-structured",
-                "chain-a", "chain-b", "flaky", "always-fails", "bad-request", "dead-letter-sink");
+                "chain-a", "chain-b", "flaky", "always-fails", "bad-request", "dead-letter-sink", "rec-scan");
 
         private final Map<String, List<Received>> received = new ConcurrentHashMap<>();
         private final Map<String, AtomicInteger> flakyCalls = new ConcurrentHashMap<>();

@@ -19,7 +19,7 @@ class TriggerLoaderTest {
         List<TriggerDefinition> triggers = loader.loadDirectory(Path.of("src/test/resources/broker/triggers"));
 
         assertThat(triggers).extracting(TriggerDefinition::name).containsExactly(
-                "chain-a", "chain-b", "flaky", "doomed", "doomed-internal", "rejected",
+                "chain-a", "chain-b", "flaky", "doomed", "doomed-internal", "rejected", "scan-passed",
                 "exact-shop", "prefix-types", "any-of-two", "not-production", "structured");
     }
 
