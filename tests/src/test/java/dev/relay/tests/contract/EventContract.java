@@ -21,6 +21,9 @@ final class EventContract {
     /** The external producers' namespace: types Relay consumes but does not define. */
     static final String EXTERNAL_PREFIX = "dev.knative.";
 
+    /** A CloudEvent type in reverse-DNS form; a {@code RelayEventTypes} constant that is not one (a source) is skipped. */
+    private static final Pattern EVENT_TYPE = Pattern.compile("[a-z][a-z0-9-]*(?:\\.[a-z0-9-]+)+");
+
     private static final Pattern TYPE_ROW = Pattern.compile("^\\|\\s*`(dev\\.[a-z0-9]+(?:\\.[a-z0-9-]+)+)`\\s*\\|");
 
     private EventContract() {
@@ -39,13 +42,21 @@ final class EventContract {
         }
     }
 
+    static boolean isEventType(String value) {
+        return EVENT_TYPE.matcher(value).matches();
+    }
+
+    /** The event types among the {@code public static String} constants of {@link RelayEventTypes}. */
     static Set<String> codeTypes() {
         Set<String> types = new TreeSet<>();
         for (Field field : RelayEventTypes.class.getDeclaredFields()) {
             int modifiers = field.getModifiers();
             if (Modifier.isPublic(modifiers) && Modifier.isStatic(modifiers) && field.getType() == String.class) {
                 try {
-                    types.add((String) field.get(null));
+                    String value = (String) field.get(null);
+                    if (isEventType(value)) {
+                        types.add(value);
+                    }
                 } catch (IllegalAccessException e) {
                     throw new IllegalStateException(e);
                 }

@@ -112,6 +112,15 @@ class EventContractTest {
     }
 
     @Test
+    void onlyTypesCountAsTypesAmongTheConstants() {
+        assertThat(EventContract.isEventType(RelayEventTypes.GIT_PUSHED)).isTrue();
+        assertThat(EventContract.isEventType("dev.knative.sources.ping")).isTrue();
+        assertThat(EventContract.isEventType("/apis/v1/namespaces/relay/pingsources/relay-reconcile")).isFalse();
+        assertThat(EventContract.codeTypes()).as("RelayEventTypes' types").contains(RelayEventTypes.GIT_PUSHED)
+                .allMatch(EventContract::isEventType);
+    }
+
+    @Test
     void filtersNestedInAnyAllAndNotAreRead() {
         Map<String, Object> trigger = new Yaml().load("""
                 metadata: {name: t}
