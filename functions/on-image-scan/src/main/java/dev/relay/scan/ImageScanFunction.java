@@ -1,5 +1,6 @@
 package dev.relay.scan;
 
+import dev.relay.scan.reconcile.ImageReconciler;
 import dev.relay.shared.config.RelayProperties;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayAnswers;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -31,6 +33,9 @@ import org.springframework.stereotype.Component;
  * <p>The Trivy CLI and Harbor answer in the request. A Trivy Job does not: the request creates it and answers
  * {@code dev.relay.scan.started}; the Job's completion comes back as an ApiServerSource event
  * ({@code dev.knative.apiserver.resource.*}) and is answered with the verdict by {@link ScanCompletions}.
+ *
+ * <p>A reconcile tick ({@code dev.knative.sources.ping} from the PingSource {@code relay-reconcile}) is answered by
+ * {@link ImageReconciler}.
  */
 @Component(ImageScanFunction.NAME)
 public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, DisposableBean {
@@ -47,12 +52,14 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
     private final ScanService scans;
     private final ScanAnswers answers;
     private final ScanCompletions completions;
+    private Supplier<ImageReconciler> reconciler = () -> null;
 
     @Autowired
     public ImageScanFunction(RelayProperties properties, ObjectProvider<KubernetesClient> kubernetesClient,
-            ObjectProvider<MeterRegistry> registry) {
+            ObjectProvider<MeterRegistry> registry, ObjectProvider<ImageReconciler> reconciler) {
         this(properties, new KubernetesAccess(kubernetesClient::getIfAvailable, WITHOUT_CLUSTER),
                 new ScanMetrics(registry.getIfAvailable(SimpleMeterRegistry::new)), Clock.systemUTC());
+        this.reconciler = reconciler::getIfAvailable;
     }
 
     ImageScanFunction(RelayProperties properties, KubernetesAccess kubernetes, ScanMetrics metrics, Clock clock) {
@@ -71,6 +78,9 @@ public class ImageScanFunction implements Function<CloudEvent, CloudEvent>, Disp
 
     @Override
     public CloudEvent apply(CloudEvent event) {
+        if (RelayEventTypes.RECONCILE_TICK.equals(event.getType()) && reconciler.get() != null) {
+            return reconciler.get().reconcile(event);
+        }
         if (ResourceEvents.isResourceEvent(event.getType())) {
             return completions.answer(event);
         }

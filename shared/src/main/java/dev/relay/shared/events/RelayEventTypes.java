@@ -25,6 +25,15 @@ public final class RelayEventTypes {
     public static final String METRIC_BREACHED = "dev.relay.metric.breached";
     public static final String ROLLBACK_COMPLETED = "dev.relay.rollback.completed";
     public static final String ROLLBACK_SKIPPED = "dev.relay.rollback.skipped";
+    /**
+     * A reconcile tick: the event of the PingSource {@code relay-reconcile} (Knative fixes a PingSource's type; its
+     * {@code ceOverrides} set extensions only), which relay-local's timer sends in the same shape.
+     */
+    public static final String RECONCILE_TICK = "dev.knative.sources.ping";
+    /** The source of a reconcile tick: the PingSource {@code relay-reconcile} in namespace {@code relay}. */
+    public static final String RECONCILE_TICK_SOURCE = "/apis/v1/namespaces/relay/pingsources/relay-reconcile";
+    public static final String RECONCILE_COMPLETED = "dev.relay.reconcile.completed";
+    public static final String RECONCILE_ERRORED = "dev.relay.reconcile.errored";
 
     private RelayEventTypes() {
     }

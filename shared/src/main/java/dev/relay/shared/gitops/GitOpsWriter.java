@@ -31,6 +31,8 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.PushResult;
@@ -491,8 +493,23 @@ public final class GitOpsWriter {
                 }
                 git.reset().setMode(ResetType.HARD).setRef(remoteRef).call();
                 git.clean().setCleanDirectories(true).setIgnore(false).setForce(true).call();
+                requireBranchAtRemote(git.getRepository());
             } catch (GitAPIException | IOException e) {
                 throw new CorruptCacheException(e);
+            }
+        }
+
+        /**
+         * A process killed in the middle of a Git write (a clone, a commit) can leave HEAD detached, the local branch
+         * missing or pointing elsewhere; such a cache is discarded rather than pushed from.
+         */
+        private void requireBranchAtRemote(Repository repository) throws IOException {
+            Ref head = repository.exactRef(Constants.HEAD);
+            Ref local = repository.exactRef(localRef);
+            Ref remote = repository.exactRef(remoteRef);
+            if (head == null || !head.isSymbolic() || !localRef.equals(head.getTarget().getName()) || local == null
+                    || remote == null || !remote.getObjectId().equals(local.getObjectId())) {
+                throw new IOException("cached clone's " + localRef + " does not follow " + remoteRef);
             }
         }
 

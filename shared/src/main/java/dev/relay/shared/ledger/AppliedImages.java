@@ -147,8 +147,9 @@ public final class AppliedImages {
         return out.append('"').toString();
     }
 
+    /** The record in {@code text} (a file read from the branch's head). */
     @SuppressWarnings("unchecked")
-    static Record parse(String text, String app, String environment) {
+    public static Record parse(String text, String app, String environment) {
         Object loaded = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(0)
                 .build()).loadFromString(text);
         Map<String, Object> root = (Map<String, Object>) loaded;

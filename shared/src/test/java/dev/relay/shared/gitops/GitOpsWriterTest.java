@@ -227,6 +227,20 @@ class GitOpsWriterTest {
     }
 
     @Test
+    void shouldRecloneACacheWhoseBranchAKilledProcessLeftMissing() throws IOException {
+        writer.write(repo, new BumpEdit("evt-1", "v2"));
+        Path cache = writer.cacheDir(repo);
+        String head = Files.readString(cache.resolve(".git/refs/remotes/origin/main")).strip();
+        Files.writeString(cache.resolve(".git/HEAD"), head + "\n");
+        Files.delete(cache.resolve(".git/refs/heads/main"));
+
+        WriteOutcome outcome = writer.write(repo, new BumpEdit("evt-2", "v3"));
+
+        assertThat(outcome).isInstanceOf(WriteOutcome.Committed.class);
+        assertThat(TempGitRepos.log(remote, TempGitRepos.MAIN)).hasSize(3);
+    }
+
+    @Test
     void shouldRemoveUserinfoFromMessagesWhenRemoteIsUnreachable() {
         ConfigRepository missing = new ConfigRepository("http://bob:s3cret@127.0.0.1:1/none.git", "main",
                 GitCredentials.none());

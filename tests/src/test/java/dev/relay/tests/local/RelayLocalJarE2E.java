@@ -71,8 +71,11 @@ class RelayLocalJarE2E {
         assertThat(runShell(curl)).contains("202");
         await().atMost(Duration.ofSeconds(60)).until(() -> commitCount(configRepo) == 2);
         String head = git(configRepo, "rev-parse", "main").trim();
-        assertThat(git(configRepo, "diff", "--numstat", "main~1", "main").trim())
-                .isEqualTo("1\t1\t" + OVERLAY);
+        assertThat(git(configRepo, "diff", "--numstat", "main~1", "main").trim().lines())
+                .as("one changed line in the overlay, and the environment's applied record")
+                .contains("1\t1\t" + OVERLAY)
+                .anyMatch(line -> line.endsWith("\t.relay/applied/web-app/development.yaml"))
+                .hasSize(2);
         assertThat(git(configRepo, "log", "-1", "--format=%s%n%b", "main"))
                 .contains("bump(web-app/development): 0.1.0 -> 1.1.0")
                 .contains("Relay-Event-Id: demo-1-1-0")

@@ -402,7 +402,7 @@ class KnativeManifestSchemaTest {
     @Test
     void sinkBindingsBindAServiceHereToTheBroker() {
         assertThat(ofKind(knative, "sources.knative.dev/v1", "SinkBinding")).extracting(Manifest::name)
-                .containsExactly("webhook-ingress");
+                .containsExactlyInAnyOrder("webhook-ingress", "on-image-scan");
         assertThat(ManifestPolicies.sinkBindings(knative)).as("SinkBinding violations").isEmpty();
     }
 
