@@ -1,16 +1,23 @@
 package dev.relay.tests.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.relay.local.RelayLocalApplication;
 import dev.relay.shared.events.EventPayloads;
+import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
+import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
 import dev.relay.tests.support.ChainFixtures;
+import dev.relay.tests.observability.PrometheusScrape;
 import dev.relay.tests.support.KubeletStandIn;
 import io.cloudevents.CloudEvent;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -20,6 +27,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +35,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -42,8 +51,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * ApiServerSource format, is posted to the embedded broker, which routes it by {@code triggers/} to on-push-build →
  * {@code image.pushed} with the digest and the commit's time → on-image-scan creates the Trivy Job and answers
  * {@code scan.started} → the stand-in finishes it printing a real Trivy golden report → its completion →
- * {@code scan.passed} → the bump commit records {@code Relay-Source-Commit-Time} (DORA lead time known). A redelivered
- * completion answers the same event and bumps nothing; a failed build ends in {@code build.failed}.
+ * {@code scan.passed} → the bump commit records {@code Relay-Source-Commit-Time}. A redelivered completion answers the
+ * same event and bumps nothing. The pinned image then rolls out in development (the pipeline's last environment) and
+ * its verification is a DORA deployment whose lead time is known: {@code /actuator/prometheus}, scraped before and
+ * after, counts it with the source commit's time and no unknown lead time. A failed build ends in {@code build.failed}.
  */
 @SpringBootTest(classes = {RelayLocalApplication.class, ClusterCompletionChainE2E.MockCluster.class},
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -68,6 +79,7 @@ class ClusterCompletionChainE2E {
     private static final String COMMIT = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
     private static final String COMMIT_TIME = "2019-05-15T15:19:25Z";
     private static final String DIGEST = "sha256:" + "5e".repeat(32);
+    private static final String VERIFY_NAMESPACE = "hello-world-development";
 
     @LocalServerPort
     int port;
@@ -101,6 +113,9 @@ class ClusterCompletionChainE2E {
         properties.put("build.namespace", NAMESPACE);
         properties.put("scan.backend", "trivy-job");
         properties.put("scan.trivy-job.namespace", NAMESPACE);
+        properties.put("environments[0].verify.namespace", app + "-development");
+        properties.put("environments[0].verify.deadline", "5s");
+        properties.put("environments[0].verify.poll-interval", "100ms");
         properties.forEach((key, value) -> registry.add(prefix + key, () -> value));
     }
 
@@ -111,7 +126,8 @@ class ClusterCompletionChainE2E {
     }
 
     @Test
-    void shouldCarryAPushThroughBuildAndScanCompletionsToABumpThatKnowsItsLeadTime() throws Exception {
+    void shouldCarryAPushThroughBuildAndScanCompletionsToADeploymentWhoseLeadTimeIsKnown() throws Exception {
+        PrometheusScrape before = scrape();
         byte[] body = fixture("github/push-with-new-branch.payload.json");
         assertThat(webhook(Map.of("Content-Type", "application/json", "X-GitHub-Event", "push",
                 "X-GitHub-Delivery", "5d1e2c3a-0b4f-4e11-9a7d-3c2b1a0f9e8d",
@@ -137,6 +153,7 @@ class ClusterCompletionChainE2E {
         assertThat(data(passed)).containsEntry("sourceCommitTime", COMMIT_TIME).containsEntry("sourceCommit", COMMIT);
         await().atMost(Duration.ofSeconds(60)).until(() -> manifest().contains(DIGEST));
         assertThat(TempGitRepos.trailerValues(REMOTE, "main", "Relay-Source-Commit-Time")).containsExactly(COMMIT_TIME);
+        String bump = TempGitRepos.log(REMOTE, "main").get(0).getName();
         int commits = TempGitRepos.log(REMOTE, "main").size();
 
         // The completion again (a redelivery, or the source re-listing after a restart): the same scan.passed, no bump.
@@ -149,6 +166,26 @@ class ClusterCompletionChainE2E {
         assertThat(jobs()).filteredOn(j -> "hello-world".equals(j.getMetadata().getLabels().get("relay.dev/app")))
                 .extracting(j -> j.getMetadata().getName())
                 .containsExactlyInAnyOrder("build-hello-world-6113728f27ae", scanJob);
+
+        // The bump rolls out in development, the last environment: its first verification is a DORA deployment.
+        rollOut("hello-world", IMAGE + "@" + DIGEST);
+        publish(CloudEventHttp.event(RelayEventTypes.SYNC_SUCCEEDED,
+                        new Payloads.SyncSucceeded("hello-world", "development", bump, "argocd"))
+                .withId("sync-development-" + bump).withExtension(RelayExtensions.APP, "hello-world").build());
+        awaitEvent(RelayEventTypes.VERIFY_PASSED, e -> "development".equals(data(e).get("environment"))
+                && DIGEST.equals(data(e).get("digest")));
+        RevCommit verification = TempGitRepos.log(REMOTE, "main").get(0);
+        assertThat(verification.getFooterLines("Relay-Verified-Digest")).containsExactly(DIGEST);
+        PrometheusScrape after = scrape();
+        Map<String, String> app = Map.of("app", "hello-world");
+        assertThat(delta(before, after, "relay_dora_deployments_total", app)).isEqualTo(1);
+        assertThat(delta(before, after, "relay_dora_lead_time_seconds_count", app)).isEqualTo(1);
+        assertThat(delta(before, after, "relay_dora_lead_time_unknown_total", app))
+                .as("the Kaniko build's source commit time reached the bump").isZero();
+        long leadTime = verification.getCommitTime() - Instant.parse(COMMIT_TIME).getEpochSecond();
+        assertThat(leadTime).isPositive();
+        assertThat(delta(before, after, "relay_dora_lead_time_seconds_sum", app))
+                .as("from the pushed commit's time to the verification commit").isCloseTo(leadTime, within(1.0));
     }
 
     @Test
@@ -175,6 +212,39 @@ class ClusterCompletionChainE2E {
                 && "diaspora".equals(extensions(e).get("relayapp")));
         assertThat(TempGitRepos.read(REMOTE, "main", "apps/diaspora/overlays/development/kustomization.yaml"))
                 .isEmpty();
+    }
+
+    /** A Deployment whose rollout is complete and its one ready pod, running {@code image}, where verify looks. */
+    private static void rollOut(String app, String image) {
+        try (KubernetesClient client = KUBELET.server().createClient()) {
+            client.apps().deployments().inNamespace(VERIFY_NAMESPACE).resource(new DeploymentBuilder()
+                    .withNewMetadata().withName(app).withNamespace(VERIFY_NAMESPACE).withGeneration(1L).endMetadata()
+                    .withNewSpec().withReplicas(1).withNewSelector().addToMatchLabels("app", app).endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", app).endMetadata().withNewSpec()
+                    .addNewContainer().withName(app).withImage(image).endContainer()
+                    .endSpec().endTemplate().endSpec()
+                    .withNewStatus().withObservedGeneration(1L).withReplicas(1).withUpdatedReplicas(1)
+                    .withReadyReplicas(1).withAvailableReplicas(1).endStatus().build()).create();
+            client.pods().inNamespace(VERIFY_NAMESPACE).resource(new PodBuilder()
+                    .withNewMetadata().withName(app + "-5e5e5e").withNamespace(VERIFY_NAMESPACE)
+                    .addToLabels("app", app).endMetadata()
+                    .withNewSpec().addNewContainer().withName(app).withImage(image).endContainer().endSpec()
+                    .withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
+                    .withContainerStatuses(new ContainerStatusBuilder().withName(app).withReady(true)
+                            .withImage(image).withImageID(image).build())
+                    .endStatus().build()).create();
+        }
+    }
+
+    private PrometheusScrape scrape() {
+        CloudEventHttp.Answer answer = CloudEventHttp.get(URI.create(base() + "/actuator/prometheus"));
+        assertThat(answer.status()).isEqualTo(200);
+        return PrometheusScrape.parse(answer.text());
+    }
+
+    private static double delta(PrometheusScrape before, PrometheusScrape after, String name,
+            Map<String, String> labels) {
+        return after.sum(name, labels) - before.sum(name, labels);
     }
 
     private Job awaitJob(String name) {

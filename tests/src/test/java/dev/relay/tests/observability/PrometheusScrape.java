@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** One scrape of {@code /actuator/prometheus} (text format), read back as series: name, labels, value. */
-record PrometheusScrape(List<Series> series) {
+public record PrometheusScrape(List<Series> series) {
 
     record Series(String name, Map<String, String> labels, double value) {
     }
@@ -16,7 +16,7 @@ record PrometheusScrape(List<Series> series) {
     private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+).*$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-    static PrometheusScrape parse(String text) {
+    public static PrometheusScrape parse(String text) {
         List<Series> series = new ArrayList<>();
         for (String line : text.split("\n")) {
             Matcher m = LINE.matcher(line);
@@ -36,7 +36,7 @@ record PrometheusScrape(List<Series> series) {
     }
 
     /** The sum of every series of {@code name} whose labels include {@code labels} (0 when there is none). */
-    double sum(String name, Map<String, String> labels) {
+    public double sum(String name, Map<String, String> labels) {
         return series.stream().filter(s -> s.name().equals(name))
                 .filter(s -> s.labels().entrySet().containsAll(labels.entrySet()))
                 .mapToDouble(Series::value).sum();
