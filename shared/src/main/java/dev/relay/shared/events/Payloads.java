@@ -2,7 +2,9 @@ package dev.relay.shared.events;
 
 import java.util.List;
 
-/** Data payloads of Relay's event types, one record per shape (EVENTS.md). Fields may be added, never renamed. */
+/**
+ * Data payloads of Relay's event types, one record per shape (docs/EVENTS.md). Fields may be added, never renamed.
+ */
 public final class Payloads {
 
     private Payloads() {

@@ -1,6 +1,6 @@
 package dev.relay.shared.events;
 
-/** The CloudEvent types of Relay's event contract (shared/design/EVENTS.md). */
+/** The CloudEvent types of Relay's event contract (docs/EVENTS.md). */
 public final class RelayEventTypes {
 
     public static final String GIT_PUSHED = "dev.relay.git.pushed";
