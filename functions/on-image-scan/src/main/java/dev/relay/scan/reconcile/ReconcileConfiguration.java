@@ -2,6 +2,7 @@ package dev.relay.scan.reconcile;
 
 import dev.relay.shared.config.RelayProperties;
 import dev.relay.shared.gitops.GitOpsWriter;
+import dev.relay.shared.tracing.EventTracing;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -15,8 +16,9 @@ public class ReconcileConfiguration {
 
     @Bean
     ImageReconciler imageReconciler(RelayProperties relay, ReconcileProperties properties, GitOpsWriter git,
-            Environment environment) {
+            Environment environment, EventTracing tracing) {
         return new ImageReconciler(relay, properties, git, new RegistryClient(properties),
-                new RepairSink(environment::getProperty, properties.timeout()), Clock.systemUTC());
+                new RepairSink(environment::getProperty, properties.timeout(), tracing::currentContext),
+                Clock.systemUTC());
     }
 }

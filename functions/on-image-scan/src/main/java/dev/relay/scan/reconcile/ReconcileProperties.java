@@ -26,8 +26,8 @@ import jakarta.validation.constraints.NotNull;
  * @param repeatAfter         how long a posted repair is not posted again while its outcome is pending (a scan
  *                            that failed is not re-run every tick)
  *
- * <p>Where repairs go is read at each tick, not bound here: {@code relay.reconcile.sink}, else {@code K_SINK}
- * ({@link RepairSink}), so relay-local's {@code ${local.server.port}} resolves.
+ * <p>Where repairs go is read at each tick, not bound here: {@code relay.reconcile.sink}, else {@code K_SINK},
+ * and the broker's OIDC token file, {@code relay.reconcile.sink-token-file} ({@link RepairSink}), so relay-local's {@code ${local.server.port}} resolves.
  */
 @Validated
 @ConfigurationProperties("relay.reconcile")

@@ -1,6 +1,7 @@
 package dev.relay.ingress.approval;
 
 import dev.relay.ingress.IngressProperties;
+import dev.relay.shared.http.BrokerPoster;
 import dev.relay.shared.http.CloudEventCodec;
 import dev.relay.shared.http.EventRetryableException;
 import dev.relay.shared.tracing.EventTracing;
@@ -12,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -87,16 +87,8 @@ public final class ApprovalTarget {
                     "webhook-ingress does not know where to deliver approvals: set "
                             + IngressProperties.APPROVALS_TARGET_PROPERTY + " to on-scan-pass-bump's address.", null);
         }
-        try {
-            URI uri = URI.create(configured.trim());
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-                return uri;
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below
-        }
-        throw EventRetryableException.unavailable("invalid-approvals-target", "Approvals target invalid",
-                IngressProperties.APPROVALS_TARGET_PROPERTY + " is not an absolute http(s) URL.", null);
+        return BrokerPoster.httpUrl(configured).orElseThrow(() -> EventRetryableException.unavailable(
+                "invalid-approvals-target", "Approvals target invalid",
+                IngressProperties.APPROVALS_TARGET_PROPERTY + " is not an absolute http(s) URL.", null));
     }
 }
