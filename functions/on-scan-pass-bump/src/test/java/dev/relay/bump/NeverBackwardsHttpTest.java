@@ -20,10 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -186,20 +182,7 @@ class NeverBackwardsHttpTest {
     }
 
     private List<CloudEventHttp.Answer> postConcurrently(List<CloudEvent> events, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<CloudEventHttp.Answer>> futures = new ArrayList<>();
-            for (CloudEvent event : events) {
-                futures.add(pool.submit(() -> CloudEventHttp.post(function(), event)));
-            }
-            List<CloudEventHttp.Answer> answers = new ArrayList<>();
-            for (Future<CloudEventHttp.Answer> future : futures) {
-                answers.add(future.get(5, TimeUnit.MINUTES));
-            }
-            return answers;
-        } finally {
-            pool.shutdownNow();
-        }
+        return CloudEventHttp.postConcurrently(function(), events, threads);
     }
 
     private URI function() {

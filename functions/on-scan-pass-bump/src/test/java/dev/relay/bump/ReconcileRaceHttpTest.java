@@ -16,10 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -99,20 +95,7 @@ class ReconcileRaceHttpTest {
     }
 
     private List<CloudEventHttp.Answer> postConcurrently(List<CloudEvent> events) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<CloudEventHttp.Answer>> futures = new ArrayList<>();
-            for (CloudEvent event : events) {
-                futures.add(pool.submit(() -> CloudEventHttp.post(function(), event)));
-            }
-            List<CloudEventHttp.Answer> answers = new ArrayList<>();
-            for (Future<CloudEventHttp.Answer> future : futures) {
-                answers.add(future.get(5, TimeUnit.MINUTES));
-            }
-            return answers;
-        } finally {
-            pool.shutdownNow();
-        }
+        return CloudEventHttp.postConcurrently(function(), events, 8);
     }
 
     private URI function() {

@@ -11,9 +11,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The one test helper for CloudEvents over HTTP: build events, post them in binary mode, read answers. */
 public final class CloudEventHttp {
@@ -51,6 +59,25 @@ public final class CloudEventHttp {
     }
 
     /** Posts raw bytes with the given headers (for malformed and oversized requests). */
+    /** Posts every event from {@code threads} threads at once; the answers in the order of {@code events}. */
+    public static List<Answer> postConcurrently(URI uri, List<CloudEvent> events, int threads)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Answer>> futures = new ArrayList<>();
+            for (CloudEvent event : events) {
+                futures.add(pool.submit(() -> post(uri, event)));
+            }
+            List<Answer> answers = new ArrayList<>();
+            for (Future<Answer> future : futures) {
+                answers.add(future.get(5, TimeUnit.MINUTES));
+            }
+            return answers;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     public static Answer postRaw(URI uri, Map<String, String> headers, byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120));
         headers.forEach(request::header);
