@@ -1,16 +1,17 @@
 package dev.relay.tests.local;
 
+import static dev.relay.tests.support.BrokerEventLog.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.relay.local.RelayLocalApplication;
-import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.ledger.RollbackHolds;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
+import dev.relay.tests.support.BrokerEventLog;
 import dev.relay.tests.support.ChainFixtures;
 import io.cloudevents.CloudEvent;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -271,15 +272,8 @@ class DeliveryChainE2E {
         assertThat(CloudEventHttp.post(URI.create(base() + "/broker"), event).status()).isEqualTo(202);
     }
 
-    @SuppressWarnings("unchecked")
     private List<Map<String, Object>> events() {
-        return EventPayloads.mapper().readValue(CloudEventHttp.get(URI.create(base() + "/broker/events?limit=500"))
-                .body(), List.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> data(Map<String, Object> event) {
-        return event.get("data") instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+        return BrokerEventLog.events(base(), 500);
     }
 
     @SuppressWarnings("unchecked")

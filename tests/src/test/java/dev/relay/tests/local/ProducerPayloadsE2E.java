@@ -1,5 +1,6 @@
 package dev.relay.tests.local;
 
+import static dev.relay.tests.support.BrokerEventLog.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,6 +15,7 @@ import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.GitHttpServer;
 import dev.relay.shared.testing.ProducerFixtures;
 import dev.relay.shared.testing.TempGitRepos;
+import dev.relay.tests.support.BrokerEventLog;
 import dev.relay.tests.support.ChainFixtures;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -290,10 +292,8 @@ class ProducerPayloadsE2E {
         return CloudEventHttp.postRaw(URI.create(base() + "/webhooks/" + producer), all, body);
     }
 
-    @SuppressWarnings("unchecked")
     private List<Map<String, Object>> events() {
-        return EventPayloads.mapper().readValue(CloudEventHttp.get(URI.create(base() + "/broker/events?limit=1000"))
-                .body(), List.class);
+        return BrokerEventLog.events(base(), 1000);
     }
 
     @SuppressWarnings("unchecked")
@@ -301,11 +301,6 @@ class ProducerPayloadsE2E {
         List<Map<String, Object>> all = EventPayloads.mapper().readValue(
                 CloudEventHttp.get(URI.create(base() + "/broker/dead-letters")).body(), List.class);
         return all.stream().filter(d -> app.equals(extension(d, RelayExtensions.APP))).toList();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> data(Map<String, Object> event) {
-        return event.get("data") instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
     }
 
     @SuppressWarnings("unchecked")

@@ -1,16 +1,18 @@
 package dev.relay.tests.observability;
 
+import static dev.relay.tests.support.BrokerEventLog.data;
+import static dev.relay.tests.support.BrokerEventLog.extensions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import dev.relay.local.RelayLocalApplication;
-import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
+import dev.relay.tests.support.BrokerEventLog;
 import dev.relay.tests.support.ChainFixtures;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -297,20 +299,8 @@ class ChainMetricsE2E {
         assertThat(CloudEventHttp.post(URI.create(base() + "/broker"), event).status()).isEqualTo(202);
     }
 
-    @SuppressWarnings("unchecked")
     private List<Map<String, Object>> events() {
-        return EventPayloads.mapper().readValue(CloudEventHttp.get(URI.create(base() + "/broker/events?limit=500"))
-                .body(), List.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> data(Map<String, Object> event) {
-        return event.get("data") instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> extensions(Map<String, Object> event) {
-        return event.get("extensions") instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+        return BrokerEventLog.events(base(), 500);
     }
 
     private String base() {

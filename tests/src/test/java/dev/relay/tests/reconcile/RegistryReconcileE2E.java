@@ -8,12 +8,12 @@ import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import dev.relay.local.RelayLocalApplication;
-import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
+import dev.relay.tests.support.BrokerEventLog;
 import dev.relay.tests.support.ChainFixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -230,10 +230,8 @@ class RegistryReconcileE2E {
         return (Map<String, Object>) completed.get(completed.size() - 1).get("data");
     }
 
-    @SuppressWarnings("unchecked")
     private List<Map<String, Object>> events() {
-        return EventPayloads.mapper().readValue(CloudEventHttp.get(URI.create(base() + "/broker/events?limit=500"))
-                .body(), List.class);
+        return BrokerEventLog.events(base(), 500);
     }
 
     @SuppressWarnings("unchecked")

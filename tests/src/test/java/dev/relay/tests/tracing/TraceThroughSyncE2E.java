@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.relay.local.RelayLocalApplication;
-import dev.relay.shared.events.EventPayloads;
 import dev.relay.shared.events.Payloads;
 import dev.relay.shared.events.RelayEventTypes;
 import dev.relay.shared.events.RelayExtensions;
 import dev.relay.shared.testing.CloudEventHttp;
 import dev.relay.shared.testing.TempGitRepos;
 import dev.relay.shared.tracing.TraceParent;
+import dev.relay.tests.support.BrokerEventLog;
 import dev.relay.tests.support.ChainFixtures;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -163,10 +163,8 @@ class TraceThroughSyncE2E {
         return events().stream().filter(e -> CHANGE.equals(extensions(e).get(RelayExtensions.TRACE))).toList();
     }
 
-    @SuppressWarnings("unchecked")
     private List<Map<String, Object>> events() {
-        return EventPayloads.mapper().readValue(CloudEventHttp.get(URI.create(base() + "/broker/events?limit=500"))
-                .body(), List.class);
+        return BrokerEventLog.events(base(), 500);
     }
 
     private static TraceParent traceParentOf(Map<String, Object> event) {
